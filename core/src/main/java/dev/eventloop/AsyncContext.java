@@ -1,0 +1,450 @@
+package dev.eventloop;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides where work runs, by looking at the calling thread.
+ * <ul>
+ * <li>Caller already on the target loop: run the work inline, now, on this thread (the
+ * "await" path: no queue, no thread hop).</li>
+ * <li>Caller on any other thread: submit the work to the target loop and return its
+ * future. A caller on another loop gets the future completed on its own loop.</li>
+ * <li>Blocking for a result on an event-loop thread is refused with a
+ * {@link BlockingOnLoopException} (see {@link BlockingPolicy}).</li>
+ * </ul>
+ * Without a key, a caller already on one of the target group's loops stays on it; any
+ * other caller gets the group's {@link EventLoopGroup#next() next} loop. With a key,
+ * {@link EventLoopGroup#forKey(Object)} chooses the loop, and the work runs inline only
+ * when that loop is the caller's own.
+ *
+ * <p>
+ * Inline dispatch nests, up to a bounded depth; deeper dispatches are queued, so that
+ * recursive dispatch cannot overflow the stack.
+ *
+ * <p>
+ * Not to be confused with {@code jakarta.servlet.AsyncContext}.
+ *
+ * @since 0.1.0
+ */
+public final class AsyncContext implements AutoCloseable {
+
+	private static final TaskDecorator NO_DECORATION = new TaskDecorator() {
+
+		@Override
+		public <T> Callable<T> decorate(Callable<T> task) {
+			return task;
+		}
+
+	};
+
+	private final BlockingPolicy foreignBlockingPolicy;
+
+	private final int maxInlineDepth;
+
+	private final Executor offloadExecutor;
+
+	private final @Nullable ExecutorService ownedOffloadExecutor;
+
+	private final List<ForeignLoopDetector> foreignLoopDetectors;
+
+	private final TaskDecorator taskDecorator;
+
+	private AsyncContext(Builder builder) {
+		this.foreignBlockingPolicy = builder.foreignBlockingPolicy;
+		this.maxInlineDepth = builder.maxInlineDepth;
+		if (builder.offloadExecutor != null) {
+			this.offloadExecutor = builder.offloadExecutor;
+			this.ownedOffloadExecutor = null;
+		}
+		else {
+			this.ownedOffloadExecutor = OffloadExecutors.createDefault();
+			this.offloadExecutor = this.ownedOffloadExecutor;
+		}
+		this.foreignLoopDetectors = List.copyOf(builder.foreignLoopDetectors);
+		this.taskDecorator = builder.taskDecorator;
+	}
+
+	/**
+	 * Create a context with the default settings: blocking on foreign loops refused,
+	 * inline depth 16, and the default offload executor.
+	 * @return a new context
+	 */
+	public static AsyncContext create() {
+		return builder().build();
+	}
+
+	/**
+	 * Create a builder for a context.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Return the loop of this library that the caller is running on, if any.
+	 * @return the caller's loop, or empty
+	 */
+	public Optional<EventLoop> currentLoop() {
+		return EventLoop.current();
+	}
+
+	/**
+	 * Return whether the caller is on an event-loop thread: one of this library's loops,
+	 * or a foreign one recognised by a {@link ForeignLoopDetector} (Netty, Reactor
+	 * non-blocking and Vert.x threads when their support is configured).
+	 * @return {@code true} if the caller must not block
+	 */
+	public boolean onEventLoop() {
+		return EventLoop.currentOrNull() != null || onForeignLoop();
+	}
+
+	private boolean onForeignLoop() {
+		if (this.foreignLoopDetectors.isEmpty()) {
+			return false;
+		}
+		Thread thread = Thread.currentThread();
+		for (ForeignLoopDetector detector : this.foreignLoopDetectors) {
+			if (detector.isEventLoopThread(thread)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Run a task on the target group: inline if the caller is already on one of its
+	 * loops, otherwise submitted to the group's next loop.
+	 * @param <T> the result type
+	 * @param target the group (or single loop) to run on
+	 * @param task the task
+	 * @return the future of the result: already done when the task ran inline
+	 */
+	public <T extends @Nullable Object> LoopFuture<T> dispatch(EventLoopGroup target, Callable<T> task) {
+		Objects.requireNonNull(target, "target must not be null");
+		Objects.requireNonNull(task, "task must not be null");
+		EventLoop caller = EventLoop.currentOrNull();
+		if (caller != null && isMember(caller, target)) {
+			return runInline(caller, task);
+		}
+		return target.next().submit(this.taskDecorator.decorate(task), caller);
+	}
+
+	/**
+	 * Run a task on the loop of the target group that owns the key: inline if that loop
+	 * is the caller's own, otherwise submitted to it. All work for one key runs on one
+	 * loop, in submission order.
+	 * @param <T> the result type
+	 * @param target the group to run on
+	 * @param key the affinity key
+	 * @param task the task
+	 * @return the future of the result: already done when the task ran inline
+	 */
+	public <T extends @Nullable Object> LoopFuture<T> dispatch(EventLoopGroup target, Object key, Callable<T> task) {
+		Objects.requireNonNull(target, "target must not be null");
+		Objects.requireNonNull(task, "task must not be null");
+		EventLoop loop = target.forKey(key);
+		EventLoop caller = EventLoop.currentOrNull();
+		if (caller == loop) {
+			return runInline(caller, task);
+		}
+		return loop.submit(this.taskDecorator.decorate(task), caller);
+	}
+
+	/**
+	 * Run a task on the target group and wait for its result: inline if the caller is on
+	 * one of its loops; from a thread that is not an event loop, submitted and awaited;
+	 * from another event-loop thread, refused (see {@link BlockingPolicy}).
+	 * @param <T> the result type
+	 * @param target the group (or single loop) to run on
+	 * @param task the task
+	 * @return the task's result
+	 * @throws BlockingOnLoopException when called from another event-loop thread whose
+	 * policy is {@link BlockingPolicy#FAIL}
+	 * @throws CompletionException wrapping a checked exception thrown by the task
+	 */
+	public <T extends @Nullable Object> T call(EventLoopGroup target, Callable<T> task) {
+		Objects.requireNonNull(target, "target must not be null");
+		Objects.requireNonNull(task, "task must not be null");
+		EventLoop caller = EventLoop.currentOrNull();
+		if (caller != null && isMember(caller, target)) {
+			return callInline(caller, task);
+		}
+		return callAcross(target.next(), caller, task);
+	}
+
+	/**
+	 * Run a task on the loop of the target group that owns the key and wait for its
+	 * result, with the rules of {@link #call(EventLoopGroup, Callable)}.
+	 * @param <T> the result type
+	 * @param target the group to run on
+	 * @param key the affinity key
+	 * @param task the task
+	 * @return the task's result
+	 * @throws BlockingOnLoopException when called from another event-loop thread whose
+	 * policy is {@link BlockingPolicy#FAIL}
+	 * @throws CompletionException wrapping a checked exception thrown by the task
+	 */
+	public <T extends @Nullable Object> T call(EventLoopGroup target, Object key, Callable<T> task) {
+		Objects.requireNonNull(target, "target must not be null");
+		Objects.requireNonNull(task, "task must not be null");
+		EventLoop loop = target.forKey(key);
+		EventLoop caller = EventLoop.currentOrNull();
+		if (caller == loop) {
+			return callInline(caller, task);
+		}
+		return callAcross(loop, caller, task);
+	}
+
+	/**
+	 * Wait for a result. Returns at once when the stage is done; otherwise refused on
+	 * event-loop threads (see {@link BlockingPolicy}) and a plain wait elsewhere.
+	 * @param <T> the result type
+	 * @param stage the stage to wait for
+	 * @return its result
+	 * @throws BlockingOnLoopException when called on an event-loop thread whose policy is
+	 * {@link BlockingPolicy#FAIL} before the stage is done
+	 * @throws CompletionException wrapping the stage's failure
+	 */
+	public <T extends @Nullable Object> T await(CompletionStage<T> stage) {
+		Objects.requireNonNull(stage, "stage must not be null");
+		var future = stage.toCompletableFuture();
+		if (!future.isDone()) {
+			EventLoop caller = beforeBlocking("AsyncContext.await");
+			if (caller != null && future instanceof LoopFuture<T> loopFuture) {
+				loopFuture.awaitOnLoopUninterruptibly(caller);
+			}
+		}
+		return unwrapJoin(future);
+	}
+
+	/**
+	 * Run blocking work off every event loop: on a virtual thread on Java 21 and later,
+	 * on a bounded pool of platform threads on Java 17. A caller on a loop gets the
+	 * future completed on its own loop. Work the offload executor cannot accept returns a
+	 * future that has already failed with a {@link RejectedExecutionException}.
+	 * @param <T> the result type
+	 * @param blocking the blocking work
+	 * @return the future of the result
+	 */
+	public <T extends @Nullable Object> LoopFuture<T> offload(Callable<T> blocking) {
+		Objects.requireNonNull(blocking, "blocking must not be null");
+		EventLoop caller = EventLoop.currentOrNull();
+		LoopFuture<T> future = new LoopFuture<>();
+		Callable<T> task = this.taskDecorator.decorate(blocking);
+		try {
+			this.offloadExecutor.execute(() -> {
+				T value;
+				try {
+					value = task.call();
+				}
+				catch (Throwable ex) {
+					future.completeOn(caller, null, ex);
+					return;
+				}
+				future.completeOn(caller, value, null);
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			future.completeExceptionally(new RejectedExecutionException(
+					"Offload executor rejected blocking work: it is saturated or shut down", ex));
+		}
+		return future;
+	}
+
+	/**
+	 * Release the offload executor this context created, if any. Loops are not affected.
+	 */
+	@Override
+	public void close() {
+		if (this.ownedOffloadExecutor != null) {
+			this.ownedOffloadExecutor.shutdown();
+		}
+	}
+
+	private static boolean isMember(EventLoop loop, EventLoopGroup group) {
+		return loop == group || loop.group() == group;
+	}
+
+	private <T extends @Nullable Object> LoopFuture<T> runInline(EventLoop loop, Callable<T> task) {
+		LoopThread thread = loop.thread();
+		if (thread.inlineDepth >= this.maxInlineDepth) {
+			// too deep: queue it on the same loop, where it starts on a fresh stack
+			return loop.submit(task, null);
+		}
+		thread.inlineDepth++;
+		loop.recordInline();
+		try {
+			return LoopFuture.completed(task.call());
+		}
+		catch (Throwable ex) {
+			rethrowIfFatal(ex);
+			return LoopFuture.failed(ex);
+		}
+		finally {
+			thread.inlineDepth--;
+		}
+	}
+
+	private <T extends @Nullable Object> T callInline(EventLoop loop, Callable<T> task) {
+		loop.recordInline();
+		try {
+			return task.call();
+		}
+		catch (RuntimeException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new CompletionException(ex);
+		}
+	}
+
+	private <T extends @Nullable Object> T callAcross(EventLoop loop, @Nullable EventLoop caller, Callable<T> task) {
+		EventLoop blocked = beforeBlocking("AsyncContext.call");
+		LoopFuture<T> future = loop.submit(this.taskDecorator.decorate(task), caller);
+		if (blocked != null) {
+			future.awaitOnLoopUninterruptibly(blocked);
+		}
+		return unwrapJoin(future);
+	}
+
+	/**
+	 * Apply the blocking policy of the caller's thread: its loop's, or this context's for
+	 * a foreign loop thread.
+	 * @return the caller's loop if it is one of ours and may block, otherwise null
+	 */
+	private @Nullable EventLoop beforeBlocking(String what) {
+		EventLoop caller = BlockingGuard.beforeBlocking(what);
+		if (caller == null && onForeignLoop()) {
+			BlockingGuard.apply(this.foreignBlockingPolicy, Thread.currentThread().getName(), null, what);
+		}
+		return caller;
+	}
+
+	private static <T extends @Nullable Object> T unwrapJoin(java.util.concurrent.CompletableFuture<T> future) {
+		try {
+			return future.get();
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			if (cause instanceof Error error) {
+				throw error;
+			}
+			throw new CompletionException(cause);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CompletionException(ex);
+		}
+	}
+
+	private static void rethrowIfFatal(Throwable ex) {
+		if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) {
+			throw (VirtualMachineError) ex;
+		}
+	}
+
+	/**
+	 * Builder of {@link AsyncContext} instances.
+	 *
+	 * @since 0.1.0
+	 */
+	public static final class Builder {
+
+		private BlockingPolicy foreignBlockingPolicy = BlockingPolicy.FAIL;
+
+		private int maxInlineDepth = 16;
+
+		private @Nullable Executor offloadExecutor;
+
+		private final List<ForeignLoopDetector> foreignLoopDetectors = new ArrayList<>();
+
+		private TaskDecorator taskDecorator = NO_DECORATION;
+
+		private Builder() {
+		}
+
+		/**
+		 * Set the blocking policy for event-loop threads of other libraries recognised by
+		 * a {@link ForeignLoopDetector}. This library's loops apply their own configured
+		 * policy. Defaults to {@link BlockingPolicy#FAIL}.
+		 * @param blockingPolicy the policy
+		 * @return this builder
+		 */
+		public Builder blockingPolicy(BlockingPolicy blockingPolicy) {
+			this.foreignBlockingPolicy = Objects.requireNonNull(blockingPolicy, "blockingPolicy must not be null");
+			return this;
+		}
+
+		/**
+		 * Set how deeply inline dispatches may nest before further ones are queued.
+		 * Defaults to 16.
+		 * @param maxInlineDepth the maximum depth, at least one
+		 * @return this builder
+		 */
+		public Builder maxInlineDepth(int maxInlineDepth) {
+			if (maxInlineDepth < 1) {
+				throw new IllegalArgumentException("maxInlineDepth must be at least 1, but was " + maxInlineDepth);
+			}
+			this.maxInlineDepth = maxInlineDepth;
+			return this;
+		}
+
+		/**
+		 * Set the executor for {@link AsyncContext#offload(Callable)}. The context does
+		 * not shut it down. Defaults to virtual threads on Java 21 and later, and to a
+		 * bounded pool of daemon threads on Java 17, owned by the context.
+		 * @param offloadExecutor the executor for blocking work
+		 * @return this builder
+		 */
+		public Builder offloadExecutor(Executor offloadExecutor) {
+			this.offloadExecutor = Objects.requireNonNull(offloadExecutor, "offloadExecutor must not be null");
+			return this;
+		}
+
+		/**
+		 * Add a detector of foreign event-loop threads.
+		 * @param detector the detector
+		 * @return this builder
+		 */
+		public Builder foreignLoopDetector(ForeignLoopDetector detector) {
+			this.foreignLoopDetectors.add(Objects.requireNonNull(detector, "detector must not be null"));
+			return this;
+		}
+
+		/**
+		 * Set the decorator applied to every task this context hands to another thread.
+		 * @param taskDecorator the decorator
+		 * @return this builder
+		 */
+		public Builder taskDecorator(TaskDecorator taskDecorator) {
+			this.taskDecorator = Objects.requireNonNull(taskDecorator, "taskDecorator must not be null");
+			return this;
+		}
+
+		/**
+		 * Build the context.
+		 * @return the new context
+		 */
+		public AsyncContext build() {
+			return new AsyncContext(this);
+		}
+
+	}
+
+}

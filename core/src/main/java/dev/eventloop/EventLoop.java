@@ -1,0 +1,900 @@
+package dev.eventloop;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One event loop: a single platform thread that runs tasks one at a time, in submission
+ * order, from a multi-producer queue, and owns the timers scheduled on it. State touched
+ * only by tasks of one loop needs no locks.
+ *
+ * <p>
+ * An {@code EventLoop} is an {@link EventLoopGroup} of one. Create one with
+ * {@link #builder(String)}; it is started when returned. A task that throws never kills
+ * the loop: the failure completes the task's future exceptionally, or, for
+ * {@link #execute(Runnable)}, goes to the loop's uncaught-exception handler. Both are
+ * counted in {@link #stats()}.
+ *
+ * <p>
+ * Shutdown ({@link #shutdownGracefully(Duration)}) rejects new tasks at once, cancels
+ * pending timers, and runs what is queued until the timeout; whatever is still queued
+ * then is abandoned: each pending future completes exceptionally with a
+ * {@link RejectedExecutionException}, and the count is logged and reported in
+ * {@link LoopStats#abandoned()}. Nothing is dropped silently.
+ *
+ * @since 0.1.0
+ */
+public final class EventLoop implements EventLoopGroup, Executor {
+
+	private static final System.Logger logger = System.getLogger(EventLoop.class.getName());
+
+	private static final int ST_NEW = 0;
+
+	private static final int ST_RUNNING = 1;
+
+	private static final int ST_SHUTTING_DOWN = 2;
+
+	private static final int ST_TERMINATED = 3;
+
+	private static final LoopState[] STATES = LoopState.values();
+
+	/** Tasks run between two looks at the timers. */
+	private static final int BATCH_SIZE = 1024;
+
+	/** How long {@link IdleStrategy#SPIN_THEN_PARK} spins before parking. */
+	private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+	private static final VarHandle STATE;
+
+	private static final VarHandle PARKED;
+
+	private static final VarHandle COMPLETED;
+
+	private static final VarHandle FAILED;
+
+	private static final VarHandle INLINE;
+
+	private static final VarHandle LOCAL_SCHEDULED;
+
+	private static final VarHandle RUN_SEQUENCE;
+
+	private static final VarHandle BUSY;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			STATE = lookup.findVarHandle(EventLoop.class, "state", int.class);
+			PARKED = lookup.findVarHandle(EventLoop.class, "parked", int.class);
+			COMPLETED = lookup.findVarHandle(EventLoop.class, "completed", long.class);
+			FAILED = lookup.findVarHandle(EventLoop.class, "failed", long.class);
+			INLINE = lookup.findVarHandle(EventLoop.class, "inline", long.class);
+			LOCAL_SCHEDULED = lookup.findVarHandle(EventLoop.class, "localScheduled", long.class);
+			RUN_SEQUENCE = lookup.findVarHandle(EventLoop.class, "runSequence", long.class);
+			BUSY = lookup.findVarHandle(EventLoop.class, "busy", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final String name;
+
+	private final EventLoopGroup group;
+
+	private final LoopSettings settings;
+
+	private final LoopThread thread;
+
+	// producers: any thread; consumer: the loop thread, or after termination whoever
+	// holds sweepLock
+	private final MessagePassingQueue<Runnable> queue;
+
+	// the same queue when bounded (null when unbounded): offers respect the exact
+	// capacity
+	private final @Nullable MpscArrayQueue<Runnable> boundedQueue;
+
+	// any thread: moves forward only (NEW -> RUNNING -> SHUTTING_DOWN -> TERMINATED), by
+	// CAS or under lifecycleLock
+	private volatile int state;
+
+	// 1 while the loop thread is (about to be) parked; the first producer to CAS it to 0
+	// unparks the thread, so a busy loop is never woken
+	private volatile int parked;
+
+	// written by the loop thread only (opaque stores), read by any thread
+	private long completed;
+
+	private long failed;
+
+	private long inline;
+
+	private long localScheduled;
+
+	private long runSequence;
+
+	private int busy;
+
+	// busy-time accounting and utilisation: written by the loop thread only
+	private long busyNanos;
+
+	private long busyNanosAtProbe;
+
+	private long probeAt;
+
+	private volatile double utilization;
+
+	// any thread
+	private final LongAdder rejected = new LongAdder();
+
+	private final LongAdder abandoned = new LongAdder();
+
+	private final LongAdder blockingViolations = new LongAdder();
+
+	// internal tasks (completion hops) that went through the queue, subtracted from the
+	// producer index to count user submissions
+	private final LongAdder internalEnqueued = new LongAdder();
+
+	// loop thread only
+	private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>(ScheduledTask::compare);
+
+	// loop thread only
+	private long timerSequence;
+
+	private final LagRing lag = new LagRing();
+
+	private final List<LongConsumer> lagListeners = new CopyOnWriteArrayList<>();
+
+	private final Watchdog.Monitor monitor;
+
+	private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
+
+	// guards the start of shutdown, so that the deadline is published with the state
+	private final Object lifecycleLock = new Object();
+
+	// written under lifecycleLock before the state moves to SHUTTING_DOWN
+	private volatile long shutdownDeadline;
+
+	// serialises every consumer of the queue other than the running loop thread
+	private final Object sweepLock = new Object();
+
+	// written once by the loop thread when it dies, read by any thread
+	private volatile @Nullable Throwable deathCause;
+
+	private volatile @Nullable Instant diedAt;
+
+	EventLoop(String name, LoopSettings settings, @Nullable EventLoopGroup group) {
+		this.name = name;
+		this.settings = settings;
+		this.group = (group != null) ? group : this;
+		if (settings.queueCapacity() > 0) {
+			int arrayCapacity = Math.max(2, settings.queueCapacity());
+			this.boundedQueue = new MpscArrayQueue<>(arrayCapacity);
+			this.queue = this.boundedQueue;
+		}
+		else {
+			this.boundedQueue = null;
+			this.queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
+		}
+		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
+		this.monitor = Watchdog.INSTANCE.register(this);
+		STATE.setVolatile(this, ST_RUNNING);
+		this.thread.start();
+	}
+
+	/**
+	 * Create a builder for a single loop.
+	 * @param name the loop name, also its thread name
+	 * @return a new builder
+	 */
+	public static Builder builder(String name) {
+		return new Builder(name);
+	}
+
+	/**
+	 * Return the loop whose thread is calling, if any.
+	 * @return the current loop, or empty when the caller is not on an event-loop thread
+	 */
+	public static Optional<EventLoop> current() {
+		return Optional.ofNullable(currentOrNull());
+	}
+
+	static @Nullable EventLoop currentOrNull() {
+		Thread thread = Thread.currentThread();
+		return (thread instanceof LoopThread loopThread) ? loopThread.loop : null;
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Return the group this loop belongs to: the group that created it, or itself for a
+	 * standalone loop.
+	 * @return the owning group
+	 */
+	public EventLoopGroup group() {
+		return this.group;
+	}
+
+	@Override
+	public int size() {
+		return 1;
+	}
+
+	@Override
+	public List<EventLoop> loops() {
+		return List.of(this);
+	}
+
+	@Override
+	public EventLoop next() {
+		return this;
+	}
+
+	@Override
+	public EventLoop forKey(Object key) {
+		Objects.requireNonNull(key, () -> "Affinity key for event loop '" + this.name + "' must not be null");
+		return this;
+	}
+
+	/**
+	 * Return whether the calling thread is this loop's thread.
+	 * @return {@code true} when called from a task of this loop
+	 */
+	public boolean inLoop() {
+		return Thread.currentThread() == this.thread;
+	}
+
+	/**
+	 * Return the lifecycle state.
+	 * @return the current state
+	 */
+	public LoopState state() {
+		return STATES[this.state];
+	}
+
+	/**
+	 * Return the loop's blocking policy.
+	 * @return the policy applied when code on this loop blocks on an unfinished result
+	 */
+	public BlockingPolicy blockingPolicy() {
+		return this.settings.blockingPolicy();
+	}
+
+	/**
+	 * Return the configured stall threshold.
+	 * @return how long one task may run before the loop is reported stalled
+	 */
+	public Duration stallThreshold() {
+		return this.settings.stallThreshold();
+	}
+
+	/**
+	 * Queue a task to run on this loop. Failures go to the loop's uncaught-exception
+	 * handler.
+	 * @param task the task
+	 * @throws RejectedExecutionException if the loop is shutting down or terminated, or
+	 * its bounded queue is full
+	 */
+	@Override
+	public void execute(Runnable task) {
+		Objects.requireNonNull(task, "task must not be null");
+		enqueue(task);
+	}
+
+	/**
+	 * Queue a task to run on this loop and return its future. A caller on another loop
+	 * gets the future completed on its own loop. A task that cannot be accepted returns a
+	 * future that has already failed with a {@link RejectedExecutionException}.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @return the future of the task's result
+	 */
+	public <T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task) {
+		Objects.requireNonNull(task, "task must not be null");
+		EventLoop caller = currentOrNull();
+		return submit(task, (caller != this) ? caller : null);
+	}
+
+	/**
+	 * Submit with an explicit home loop on which to complete the future (null: complete
+	 * on this loop's thread).
+	 */
+	<T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task, @Nullable EventLoop home) {
+		LoopFuture<T> future = new LoopFuture<>();
+		try {
+			enqueue(new SubmittedTask<>(task, future, home));
+		}
+		catch (RejectedExecutionException ex) {
+			future.completeExceptionally(ex);
+		}
+		return future;
+	}
+
+	/**
+	 * Run a task once on this loop after a delay. Cancel the returned future to cancel
+	 * the task; it completes when the task has run.
+	 * @param task the task
+	 * @param delay the delay, zero or positive
+	 * @return the future of the scheduled run
+	 */
+	public LoopFuture<Void> schedule(Runnable task, Duration delay) {
+		Objects.requireNonNull(task, "task must not be null");
+		return scheduleTask(task, delay, 0);
+	}
+
+	/**
+	 * Run a task on this loop at a fixed rate, first after the initial delay. The
+	 * returned future never completes normally: cancel it to stop the task. If one run
+	 * throws, the future completes with that failure and the task stops. Pending runs
+	 * stop at shutdown.
+	 * @param task the task
+	 * @param initialDelay the delay before the first run, zero or positive
+	 * @param period the time between the starts of two runs, positive
+	 * @return the future that controls the periodic task
+	 */
+	public LoopFuture<Void> scheduleAtFixedRate(Runnable task, Duration initialDelay, Duration period) {
+		Objects.requireNonNull(task, "task must not be null");
+		Objects.requireNonNull(period, "period must not be null");
+		if (period.isNegative() || period.isZero()) {
+			throw new IllegalArgumentException("period must be positive, but was " + period);
+		}
+		return scheduleTask(task, initialDelay, period.toNanos());
+	}
+
+	private LoopFuture<Void> scheduleTask(Runnable task, Duration delay, long periodNanos) {
+		Objects.requireNonNull(delay, "delay must not be null");
+		if (delay.isNegative()) {
+			throw new IllegalArgumentException("delay must not be negative, but was " + delay);
+		}
+		long deadline = System.nanoTime() + delay.toNanos();
+		if (inLoop()) {
+			if (this.state >= ST_SHUTTING_DOWN) {
+				this.rejected.increment();
+				return LoopFuture.failed(rejectedBecauseShutdown());
+			}
+			ScheduledTask scheduled = new ScheduledTask(task, deadline, periodNanos, this.timerSequence++, false);
+			LOCAL_SCHEDULED.setOpaque(this, this.localScheduled + 1);
+			this.timers.add(scheduled);
+			return scheduled.future;
+		}
+		// sequence 0 for now; the loop assigns the real one when it arms the timer
+		ScheduledTask scheduled = new ScheduledTask(task, deadline, periodNanos, 0, false);
+		try {
+			enqueue(scheduled);
+		}
+		catch (RejectedExecutionException ex) {
+			return LoopFuture.failed(ex);
+		}
+		return scheduled.future;
+	}
+
+	/**
+	 * Return a snapshot of the loop's counters and health.
+	 * @return the current statistics
+	 */
+	public LoopStats stats() {
+		long[] percentiles = this.lag.percentiles(0.5, 0.99, 1.0);
+		Watchdog.Monitor monitor = this.monitor;
+		boolean stalled = monitor.stalled();
+		List<StackTraceElement> trace = stalled ? List.of(monitor.stallStackTrace()) : List.of();
+		long producerIndex = (this.boundedQueue != null) ? this.boundedQueue.currentProducerIndex()
+				: ((MpscUnboundedXaddArrayQueue<Runnable>) this.queue).currentProducerIndex();
+		long submitted = producerIndex - this.internalEnqueued.sum() + (long) LOCAL_SCHEDULED.getOpaque(this);
+		return new LoopStats(this.name, this.group.name(), state(), submitted, (long) INLINE.getOpaque(this),
+				(long) COMPLETED.getOpaque(this), (long) FAILED.getOpaque(this), this.rejected.sum(),
+				this.abandoned.sum(), this.blockingViolations.sum(), this.queue.size(), this.settings.queueCapacity(),
+				Duration.ofNanos(this.lag.last()), Duration.ofNanos(percentiles[0]), Duration.ofNanos(percentiles[1]),
+				Duration.ofNanos(percentiles[2]), this.utilization, monitor.runningFor(), stalled,
+				monitor.stalledSince(), trace, this.deathCause, this.diedAt);
+	}
+
+	/**
+	 * Add a listener that receives every lag sample of the probe, in nanoseconds, on the
+	 * loop thread. Listeners must be fast and must not block.
+	 * @param listener the listener
+	 */
+	public void addLagListener(LongConsumer listener) {
+		this.lagListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+	}
+
+	/**
+	 * Remove a listener added by {@link #addLagListener(LongConsumer)}.
+	 * @param listener the listener
+	 */
+	public void removeLagListener(LongConsumer listener) {
+		this.lagListeners.remove(listener);
+	}
+
+	/**
+	 * Begin an orderly shutdown. New tasks are rejected at once and pending timers are
+	 * cancelled; queued tasks run until the timeout. Tasks still queued after it are
+	 * abandoned: their futures complete exceptionally and their count is logged and
+	 * reported. If a task is stuck past the timeout, the loop is terminated without it
+	 * once the watchdog sees it stalled, and the stuck task's stack is logged.
+	 * @param timeout the drain budget, zero or positive
+	 * @return a future completed when the loop has terminated
+	 */
+	@Override
+	public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout must not be null");
+		synchronized (this.lifecycleLock) {
+			if (this.state < ST_SHUTTING_DOWN) {
+				long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+				this.shutdownDeadline = System.nanoTime() + nanos;
+				this.state = ST_SHUTTING_DOWN;
+			}
+		}
+		wakeUp();
+		return this.terminationFuture.copy();
+	}
+
+	/**
+	 * Return a future completed when the loop has terminated.
+	 * @return the termination future
+	 */
+	public CompletableFuture<Void> terminationFuture() {
+		return this.terminationFuture.copy();
+	}
+
+	private static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE / 2;
+		}
+	}
+
+	// ---- called from AsyncContext, LoopFuture and the watchdog (same package)
+
+	/**
+	 * Queue a completion hop. Not counted as a user task.
+	 */
+	void executeInternal(LoopTask task) {
+		this.internalEnqueued.increment();
+		try {
+			enqueue(task);
+		}
+		catch (RejectedExecutionException ex) {
+			this.internalEnqueued.decrement();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Count one inline run. Loop thread only.
+	 */
+	void recordInline() {
+		assert inLoop();
+		INLINE.setOpaque(this, this.inline + 1);
+	}
+
+	void recordBlockingViolation() {
+		this.blockingViolations.increment();
+	}
+
+	LoopThread thread() {
+		return this.thread;
+	}
+
+	long runSequence() {
+		return (long) RUN_SEQUENCE.getOpaque(this);
+	}
+
+	boolean busy() {
+		return (int) BUSY.getOpaque(this) != 0;
+	}
+
+	long shutdownDeadline() {
+		return this.shutdownDeadline;
+	}
+
+	// ---- submission (any thread)
+
+	private void enqueue(Runnable task) {
+		if (this.state >= ST_SHUTTING_DOWN) {
+			this.rejected.increment();
+			throw rejectedBecauseShutdown();
+		}
+		if (!offer(task)) {
+			this.rejected.increment();
+			throw new RejectedExecutionException("Event loop '" + this.name + "' rejected a task: its queue is full ("
+					+ this.settings.queueCapacity() + " tasks). Slow down the producers, raise the queue capacity, "
+					+ "or set a submit timeout so that producers wait for space.");
+		}
+		if (this.state == ST_TERMINATED) {
+			// raced with termination after its final sweep: sweep again so that this task
+			// is abandoned rather than stranded
+			sweep();
+		}
+		else if (!inLoop()) {
+			wakeUp();
+		}
+	}
+
+	private boolean offer(Runnable task) {
+		MpscArrayQueue<Runnable> bounded = this.boundedQueue;
+		if (bounded == null) {
+			return this.queue.offer(task);
+		}
+		int capacity = this.settings.queueCapacity();
+		if (bounded.offerIfBelowThreshold(task, capacity)) {
+			return true;
+		}
+		long waitNanos = this.settings.submitTimeout().toNanos();
+		if (waitNanos == 0 || currentOrNull() != null) {
+			return false; // loop threads never wait for another loop's queue
+		}
+		long deadline = System.nanoTime() + waitNanos;
+		while (this.state < ST_SHUTTING_DOWN) {
+			wakeUp();
+			LockSupport.parkNanos(this, 20_000);
+			if (bounded.offerIfBelowThreshold(task, capacity)) {
+				return true;
+			}
+			if (System.nanoTime() - deadline >= 0) {
+				return false;
+			}
+		}
+		this.rejected.increment();
+		throw rejectedBecauseShutdown();
+	}
+
+	private RejectedExecutionException rejectedBecauseShutdown() {
+		return new RejectedExecutionException("Event loop '" + this.name + "' is " + state()
+				+ " and accepts no new tasks. Submit work before the application shuts down, "
+				+ "or check EventLoop.state() first.");
+	}
+
+	private void wakeUp() {
+		if (this.parked != 0 && PARKED.compareAndSet(this, 1, 0)) {
+			LockSupport.unpark(this.thread);
+		}
+	}
+
+	// ---- the loop (loop thread only)
+
+	void runLoop() {
+		assert inLoop();
+		try {
+			this.probeAt = System.nanoTime();
+			long interval = this.settings.lagProbeInterval().toNanos();
+			this.timers.add(new ScheduledTask(() -> {
+			}, this.probeAt + interval, interval, this.timerSequence++, true));
+			while (this.state == ST_RUNNING) {
+				boolean worked = runBatch();
+				worked |= runDueTimers();
+				if (!worked) {
+					idle();
+				}
+			}
+			cancelTimers();
+			drainUntilDeadline();
+		}
+		catch (Throwable fatal) {
+			this.diedAt = Instant.now();
+			this.deathCause = fatal;
+			logger.log(Level.ERROR, "Event loop '" + this.name + "' died; its queued tasks are abandoned", fatal);
+		}
+		finally {
+			terminate();
+		}
+	}
+
+	private boolean runBatch() {
+		Runnable task = this.queue.poll();
+		if (task == null) {
+			return false;
+		}
+		BUSY.setOpaque(this, 1);
+		long start = System.nanoTime();
+		int ran = 0;
+		do {
+			runQueued(task);
+			ran++;
+		}
+		while (ran < BATCH_SIZE && this.state == ST_RUNNING && (task = this.queue.relaxedPoll()) != null);
+		this.busyNanos += System.nanoTime() - start;
+		BUSY.setOpaque(this, 0);
+		return true;
+	}
+
+	private void runQueued(Runnable task) {
+		if (task instanceof ScheduledTask scheduled) {
+			arm(scheduled);
+		}
+		else {
+			runTask(task);
+		}
+	}
+
+	private void arm(ScheduledTask scheduled) {
+		if (!scheduled.future.isDone()) {
+			scheduled.sequence = this.timerSequence++;
+			this.timers.add(scheduled);
+		}
+	}
+
+	private void runTask(Runnable task) {
+		RUN_SEQUENCE.setOpaque(this, this.runSequence + 1);
+		try {
+			task.run();
+		}
+		catch (Throwable ex) {
+			FAILED.setOpaque(this, this.failed + 1);
+			onTaskFailure(task, ex);
+			return;
+		}
+		finally {
+			if (Thread.interrupted()) {
+				logger.log(Level.DEBUG, "Cleared the interrupt flag left by a task on event loop '" + this.name + "'");
+			}
+		}
+		if (!(task instanceof CompletionHop)) {
+			COMPLETED.setOpaque(this, this.completed + 1);
+		}
+	}
+
+	private void onTaskFailure(Runnable task, Throwable ex) {
+		try {
+			if (task instanceof LoopTask loopTask) {
+				loopTask.fail(ex);
+			}
+			else {
+				this.settings.uncaughtExceptionHandler().uncaughtException(this.thread, ex);
+			}
+		}
+		catch (Throwable handlerFailure) {
+			logger.log(Level.ERROR, "Uncaught-exception handler of event loop '" + this.name + "' failed",
+					handlerFailure);
+		}
+		if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) {
+			throw (VirtualMachineError) ex; // not survivable: the loop dies and is
+											// reported down
+		}
+	}
+
+	private boolean runDueTimers() {
+		ScheduledTask next = this.timers.peek();
+		if (next == null) {
+			return false;
+		}
+		long now = System.nanoTime();
+		if (next.deadlineNanos - now > 0) {
+			return false;
+		}
+		BUSY.setOpaque(this, 1);
+		while (next != null && next.deadlineNanos - now <= 0 && this.state == ST_RUNNING) {
+			this.timers.poll();
+			if (next.internal) {
+				probe(now, next);
+			}
+			else if (!next.future.isDone()) {
+				runTask(next);
+				if (next.isPeriodic() && !next.future.isDone()) {
+					next.deadlineNanos += next.periodNanos;
+					this.timers.add(next);
+				}
+			}
+			next = this.timers.peek();
+		}
+		this.busyNanos += System.nanoTime() - now;
+		BUSY.setOpaque(this, 0);
+		return true;
+	}
+
+	/**
+	 * The lag probe: how late the loop ran a timer that was due at {@code deadlineNanos},
+	 * and the share of time spent busy since the previous probe. Runs at a fixed delay.
+	 */
+	private void probe(long now, ScheduledTask probe) {
+		long lagNanos = Math.max(0, now - probe.deadlineNanos);
+		this.lag.record(lagNanos);
+		for (LongConsumer listener : this.lagListeners) {
+			try {
+				listener.accept(lagNanos);
+			}
+			catch (RuntimeException ex) {
+				logger.log(Level.WARNING, "Lag listener of event loop '" + this.name + "' failed", ex);
+			}
+		}
+		long wall = now - this.probeAt;
+		if (wall > 0) {
+			this.utilization = Math.min(1.0, (double) (this.busyNanos - this.busyNanosAtProbe) / wall);
+		}
+		this.probeAt = now;
+		this.busyNanosAtProbe = this.busyNanos;
+		probe.deadlineNanos = now + probe.periodNanos;
+		this.timers.add(probe);
+	}
+
+	private void idle() {
+		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) {
+			long spinUntil = System.nanoTime() + SPIN_NANOS;
+			do {
+				if (!this.queue.isEmpty() || this.state != ST_RUNNING) {
+					return;
+				}
+				Thread.onSpinWait();
+			}
+			while (System.nanoTime() - spinUntil < 0);
+		}
+		this.parked = 1; // volatile write, then re-check: a producer either sees 1 or we
+							// see its task
+		if (!this.queue.isEmpty() || this.state != ST_RUNNING) {
+			this.parked = 0;
+			return;
+		}
+		ScheduledTask next = this.timers.peek();
+		if (next == null) {
+			LockSupport.park(this);
+		}
+		else {
+			long delay = next.deadlineNanos - System.nanoTime();
+			if (delay > 0) {
+				LockSupport.parkNanos(this, delay);
+			}
+		}
+		this.parked = 0;
+	}
+
+	private void cancelTimers() {
+		int cancelled = 0;
+		ScheduledTask timer;
+		while ((timer = this.timers.poll()) != null) {
+			if (!timer.internal && !timer.future.isDone()) {
+				timer.cancelAtShutdown(this.name);
+				cancelled++;
+			}
+		}
+		if (cancelled > 0) {
+			logger.log(Level.DEBUG, "Event loop '" + this.name + "' cancelled " + cancelled + " pending timers");
+		}
+	}
+
+	/**
+	 * Run queued tasks until the queue is empty, the deadline passes, or the watchdog
+	 * terminated the loop. Every poll is made under sweepLock after checking the state,
+	 * so that the loop thread and a sweeper are never both consumers of the queue.
+	 */
+	private void drainUntilDeadline() {
+		long deadline = this.shutdownDeadline;
+		while (true) {
+			Runnable task;
+			synchronized (this.sweepLock) {
+				if (this.state == ST_TERMINATED || System.nanoTime() - deadline > 0) {
+					return;
+				}
+				task = this.queue.poll();
+			}
+			if (task == null) {
+				if (this.queue.isEmpty()) {
+					return;
+				}
+				continue; // a producer has claimed a slot but not yet filled it
+			}
+			if (task instanceof ScheduledTask scheduled) {
+				scheduled.cancelAtShutdown(this.name);
+				continue;
+			}
+			BUSY.setOpaque(this, 1);
+			runTask(task);
+			BUSY.setOpaque(this, 0);
+		}
+	}
+
+	private void terminate() {
+		cancelTimers();
+		synchronized (this.lifecycleLock) {
+			this.state = ST_TERMINATED;
+		}
+		int count = sweep();
+		if (count > 0) {
+			logger.log(Level.WARNING, "Event loop '" + this.name + "' abandoned " + count
+					+ " queued tasks that did not run before its shutdown timeout; their futures completed exceptionally");
+		}
+		this.parked = 0;
+		this.monitor.terminated();
+		this.terminationFuture.complete(null);
+	}
+
+	/**
+	 * Terminate a loop whose thread is stuck in one task after its shutdown deadline.
+	 * Called by the watchdog only once it has seen the same task running for longer than
+	 * the stall threshold, so the loop thread is inside that task and not polling the
+	 * queue; when the task returns, the loop thread sees TERMINATED and polls no more.
+	 */
+	void forceTerminate(StackTraceElement[] stuckAt) {
+		synchronized (this.lifecycleLock) {
+			if (this.state != ST_SHUTTING_DOWN) {
+				return;
+			}
+			this.state = ST_TERMINATED;
+		}
+		Throwable where = new Throwable("Stack of the stuck task");
+		where.setStackTrace(stuckAt);
+		int count = sweep();
+		logger.log(Level.ERROR, "Event loop '" + this.name + "' did not finish a task before its shutdown timeout; "
+				+ "terminated without it. " + count + " queued tasks were abandoned and their futures completed "
+				+ "exceptionally. The stuck task is still running on thread '" + this.thread.getName() + "'.", where);
+		this.thread.interrupt();
+		this.terminationFuture.complete(null);
+	}
+
+	/**
+	 * Abandon everything still queued. Only after TERMINATED, and under sweepLock, so
+	 * that there is one consumer at a time.
+	 */
+	private int sweep() {
+		int count = 0;
+		synchronized (this.sweepLock) {
+			RejectedExecutionException cause = null;
+			Runnable task;
+			while ((task = this.queue.poll()) != null) {
+				if (task instanceof LoopTask loopTask) {
+					if (cause == null) {
+						cause = new RejectedExecutionException("Event loop '" + this.name
+								+ "' shut down before this task ran (the shutdown timeout ran out). "
+								+ "Raise the shutdown timeout, or stop submitting work earlier.");
+					}
+					loopTask.abandon(cause);
+				}
+				if (!(task instanceof CompletionHop)) {
+					count++;
+				}
+			}
+		}
+		this.abandoned.add(count);
+		return count;
+	}
+
+	@Override
+	public String toString() {
+		return "EventLoop[" + this.name + ", " + state() + "]";
+	}
+
+	/**
+	 * Builder of a single {@link EventLoop}.
+	 *
+	 * @since 0.1.0
+	 */
+	public static final class Builder extends LoopBuilder<Builder> {
+
+		Builder(String name) {
+			super(name);
+		}
+
+		/**
+		 * Build and start the loop.
+		 * @return the started loop
+		 */
+		public EventLoop build() {
+			return new EventLoop(name(), settings(), null);
+		}
+
+	}
+
+}

@@ -1,0 +1,13 @@
+package dev.eventloop;
+
+import java.lang.Thread.UncaughtExceptionHandler;
+import java.time.Duration;
+
+/**
+ * Immutable per-loop settings collected by a {@link LoopBuilder}.
+ */
+record LoopSettings(int queueCapacity, Duration submitTimeout, Duration stallThreshold, Duration lagProbeInterval,
+		IdleStrategy idleStrategy, BlockingPolicy blockingPolicy, UncaughtExceptionHandler uncaughtExceptionHandler,
+		boolean daemon) {
+
+}

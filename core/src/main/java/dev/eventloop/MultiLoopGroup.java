@@ -1,0 +1,96 @@
+package dev.eventloop;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A group of two or more loops named {@code <name>-<index>}.
+ */
+final class MultiLoopGroup implements EventLoopGroup {
+
+	private final String name;
+
+	private final EventLoop[] loops;
+
+	private final List<EventLoop> loopList;
+
+	// any thread; only its low bits matter
+	private final AtomicInteger nextIndex = new AtomicInteger();
+
+	MultiLoopGroup(String name, int threads, LoopSettings settings) {
+		this.name = name;
+		this.loops = new EventLoop[threads];
+		List<EventLoop> started = new ArrayList<>(threads);
+		try {
+			for (int i = 0; i < threads; i++) {
+				this.loops[i] = new EventLoop(name + "-" + i, settings, this);
+				started.add(this.loops[i]);
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			started.forEach((loop) -> loop.shutdownGracefully(Duration.ZERO));
+			throw ex;
+		}
+		this.loopList = Collections.unmodifiableList(started);
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public int size() {
+		return this.loops.length;
+	}
+
+	@Override
+	public List<EventLoop> loops() {
+		return this.loopList;
+	}
+
+	@Override
+	public EventLoop next() {
+		return this.loops[Math.floorMod(this.nextIndex.getAndIncrement(), this.loops.length)];
+	}
+
+	@Override
+	public EventLoop forKey(Object key) {
+		Objects.requireNonNull(key, () -> "Affinity key for event loop group '" + this.name + "' must not be null");
+		return this.loops[indexFor(key, this.loops.length)];
+	}
+
+	/**
+	 * Map a key to a loop index: the hash code is mixed (murmur3 finaliser) so that keys
+	 * with regular hash codes still spread evenly.
+	 */
+	static int indexFor(Object key, int size) {
+		int h = key.hashCode();
+		h ^= h >>> 16;
+		h *= 0x85ebca6b;
+		h ^= h >>> 13;
+		h *= 0xc2b2ae35;
+		h ^= h >>> 16;
+		return Math.floorMod(h, size);
+	}
+
+	@Override
+	public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
+		CompletableFuture<?>[] futures = new CompletableFuture<?>[this.loops.length];
+		for (int i = 0; i < this.loops.length; i++) {
+			futures[i] = this.loops[i].shutdownGracefully(timeout);
+		}
+		return CompletableFuture.allOf(futures);
+	}
+
+	@Override
+	public String toString() {
+		return "EventLoopGroup[" + this.name + ", " + this.loops.length + " loops]";
+	}
+
+}

@@ -1,0 +1,51 @@
+package dev.eventloop;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link Callable} queued on a loop with the future its caller holds. The future is
+ * completed on the caller's loop ({@code home}) when the caller was on another loop.
+ */
+final class SubmittedTask<T extends @Nullable Object> extends LoopTask {
+
+	private final Callable<T> callable;
+
+	private final LoopFuture<T> future;
+
+	private final @Nullable EventLoop home;
+
+	SubmittedTask(Callable<T> callable, LoopFuture<T> future, @Nullable EventLoop home) {
+		this.callable = callable;
+		this.future = future;
+		this.home = home;
+	}
+
+	@Override
+	public void run() {
+		if (this.future.isDone()) {
+			return; // cancelled by its caller before it ran
+		}
+		T value;
+		try {
+			value = this.callable.call();
+		}
+		catch (Exception ex) {
+			throw sneakyThrow(ex);
+		}
+		this.future.completeOn(this.home, value, null);
+	}
+
+	@Override
+	void fail(Throwable failure) {
+		this.future.completeOn(this.home, null, failure);
+	}
+
+	@Override
+	void abandon(RejectedExecutionException cause) {
+		this.future.completeExceptionally(cause);
+	}
+
+}
