@@ -44,9 +44,13 @@ final class ScheduledTask extends LoopTask {
 	}
 
 	@Override
-	public void run() {
+	void execute() {
 		this.ran = true;
 		this.task.run();
+	}
+
+	@Override
+	void deliver() {
 		if (!isPeriodic()) {
 			this.future.complete(null);
 		}
