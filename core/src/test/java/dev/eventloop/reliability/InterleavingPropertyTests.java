@@ -33,9 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * after the loop has terminated; submissions after shutdown fail fast; and the loop's
  * counters add up.
  */
-class InterleavingProperties {
+class InterleavingPropertyTests {
 
-	@Property(tries = 150)
+	@Property(tries = 400)
 	void everyFutureCompletesOnceNoTaskRunsAfterTerminationAndCountsAddUp(@ForAll("actions") List<Action> actions)
 			throws Exception {
 		Run run = new Run();

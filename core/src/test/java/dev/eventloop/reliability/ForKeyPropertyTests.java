@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Properties of key affinity: {@link EventLoopGroup#forKey(Object)} maps equal keys to
  * the same loop, always, and spreads distinct keys evenly over the group.
  */
-class ForKeyProperties {
+class ForKeyPropertyTests {
 
 	// created on first use by the property thread, shut down after the container
 	private static final Map<Integer, EventLoopGroup> groups = new HashMap<>();
