@@ -36,6 +36,10 @@ import dev.eventloop.LoopFuture;
  */
 final class LoadGenerator implements AutoCloseable {
 
+	private static final int EXECUTE = 2;
+
+	private static final int DISPATCH = 3;
+
 	private final Settings settings;
 
 	private final List<EventLoopGroup> groups = new ArrayList<>();
@@ -211,7 +215,7 @@ final class LoadGenerator implements AutoCloseable {
 			int taskId = (this.settings.trackedTasks > 0) ? Math.toIntExact(producer * perProducer + index) : -1;
 			boolean failing = (index % this.settings.failEvery) == this.settings.failEvery - 1;
 			this.attempted.increment();
-			if (submit(key, seq, taskId, failing, (int) (index & 3))) {
+			if (submit(key, seq, taskId, failing, path(index))) {
 				this.lastAccepted[key] = seq;
 				if (taskId >= 0) {
 					this.acceptedTasks[taskId] = 1;
@@ -220,7 +224,7 @@ final class LoadGenerator implements AutoCloseable {
 				if (failing) {
 					this.acceptedFailing.increment();
 				}
-				if (failing || (index & 3) != 2) {
+				if (failing || path(index) != EXECUTE) {
 					this.acceptedReporting.increment();
 				}
 			}
@@ -231,6 +235,14 @@ final class LoadGenerator implements AutoCloseable {
 	}
 
 	/**
+	 * Choose the path of a producer's task: submit (0 and 1), execute or dispatch, in
+	 * turn, shifted every hundred tasks so that failing tasks take every path too.
+	 */
+	private static int path(long index) {
+		return (int) ((index + index / 100) & 3);
+	}
+
+	/**
 	 * Submit one task through the path chosen by {@code path}; return whether it was
 	 * accepted.
 	 */
@@ -238,7 +250,7 @@ final class LoadGenerator implements AutoCloseable {
 		EventLoopGroup group = this.groups.get(key % this.groups.size());
 		Integer boxedKey = key;
 		EventLoop owner = group.forKey(boxedKey);
-		if (path == 2) {
+		if (path == EXECUTE) {
 			try {
 				owner.execute(() -> runBody(owner, key, seq, taskId, failing));
 				return true;
@@ -249,7 +261,8 @@ final class LoadGenerator implements AutoCloseable {
 			}
 		}
 		Callable<Long> body = () -> runBody(owner, key, seq, taskId, failing);
-		LoopFuture<Long> future = (path == 3) ? this.context.dispatch(group, boxedKey, body) : owner.submit(body);
+		LoopFuture<Long> future = (path == DISPATCH) ? this.context.dispatch(group, boxedKey, body)
+				: owner.submit(body);
 		if (future.isCompletedExceptionally()) {
 			Throwable cause = future.handle((value, ex) -> ex).join();
 			if (cause instanceof RejectedExecutionException rejection) {
@@ -284,7 +297,7 @@ final class LoadGenerator implements AutoCloseable {
 		this.bodyRan.increment();
 		if (failing) {
 			this.bodyThrew.increment();
-			if (taskId >= 0 && (seq & 1) == 0) {
+			if ((seq & 1) == 0) {
 				// also exercise errors that are not exceptions; the loop must survive
 				// both
 				throw new InjectedError(key, seq, taskId);
@@ -340,7 +353,7 @@ final class LoadGenerator implements AutoCloseable {
 			long index = id % perProducer;
 			boolean accepted = this.acceptedTasks[id] == 1;
 			boolean failing = (index % this.settings.failEvery) == this.settings.failEvery - 1;
-			boolean hasFuture = (index & 3) != 2;
+			boolean hasFuture = path(index) != EXECUTE;
 			int expectedRuns = accepted ? 1 : 0;
 			int expectedOutcomes = (accepted && (hasFuture || failing)) ? 1 : 0;
 			int runs = this.runs.get(id);

@@ -60,6 +60,11 @@ class LoadTests {
 			assertThat(load.acceptedFailing.sum()).isGreaterThanOrEqualTo(accepted / 100 - settings.producers);
 			assertThat(load.rejectionsWithoutClearMessage.sum()).isZero();
 			assertThat(load.futureFailedOther.sum()).isZero();
+			// failures reached their futures, or the uncaught handler for tasks without
+			// one
+			assertThat(load.futureFailedInjected.sum()).isPositive();
+			assertThat(load.handlerFailures.sum()).isPositive();
+			assertThat(load.futureFailedInjected.sum() + load.handlerFailures.sum()).isEqualTo(load.bodyThrew.sum());
 			// per-key order and affinity: each key's tasks ran 1, 2, 3... on the key's
 			// loop
 			assertThat(load.orderViolations.sum()).isZero();
