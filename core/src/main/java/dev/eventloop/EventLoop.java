@@ -774,8 +774,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		int cancelled = 0;
 		ScheduledTask timer;
 		while ((timer = this.timers.poll()) != null) {
-			if (!timer.internal && !timer.future.isDone()) {
-				timer.cancelAtShutdown(this.name);
+			if (!timer.internal && cancelAtShutdown(timer)) {
 				cancelled++;
 			}
 		}
@@ -806,13 +805,29 @@ public final class EventLoop implements EventLoopGroup, Executor {
 				continue; // a producer has claimed a slot but not yet filled it
 			}
 			if (task instanceof ScheduledTask scheduled) {
-				scheduled.cancelAtShutdown(this.name);
+				cancelAtShutdown(scheduled);
 				continue;
 			}
 			BUSY.setOpaque(this, 1);
 			runTask(task);
 			BUSY.setOpaque(this, 0);
 		}
+	}
+
+	/**
+	 * Cancel a timer that the shutdown reached before it was due. One that never ran is
+	 * an accepted task abandoned by the shutdown, and counted as such. Loop thread only.
+	 * @return whether the timer was still pending
+	 */
+	private boolean cancelAtShutdown(ScheduledTask timer) {
+		if (timer.future.isDone()) {
+			return false;
+		}
+		timer.cancelAtShutdown(this.name);
+		if (!timer.hasRun()) {
+			this.abandoned.increment();
+		}
+		return true;
 	}
 
 	private void terminate() {

@@ -23,6 +23,9 @@ final class ScheduledTask extends LoopTask {
 
 	final boolean internal;
 
+	// loop thread only: whether the task has started at least one run
+	private boolean ran;
+
 	ScheduledTask(Runnable task, long deadlineNanos, long periodNanos, long sequence, boolean internal) {
 		this.task = task;
 		this.future = new LoopFuture<>();
@@ -36,8 +39,13 @@ final class ScheduledTask extends LoopTask {
 		return this.periodNanos != 0;
 	}
 
+	boolean hasRun() {
+		return this.ran;
+	}
+
 	@Override
 	void execute() {
+		this.ran = true;
 		this.task.run();
 	}
 

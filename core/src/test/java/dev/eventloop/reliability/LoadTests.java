@@ -1,0 +1,83 @@
+package dev.eventloop.reliability;
+
+import java.time.Duration;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.LoopState;
+import dev.eventloop.LoopStats;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Load: eight producers drive two groups (six loops) with keyed work, two million tasks
+ * in all, one in a hundred throwing. Every task is accounted for exactly once, per-key
+ * order holds, and every loop is healthy at the end.
+ */
+class LoadTests {
+
+	static final long TASKS = 2_000_000;
+
+	@Test
+	@Timeout(180)
+	void twoMillionKeyedTasksAreEachAccountedForExactlyOnceInOrderAndTheLoopsStayHealthy() throws Exception {
+		LoadGenerator.Settings settings = new LoadGenerator.Settings();
+		settings.trackedTasks = TASKS;
+		try (LoadGenerator load = new LoadGenerator(settings)) {
+			assertThat(settings.producers).isGreaterThanOrEqualTo(8);
+			assertThat(load.loops()).hasSizeGreaterThanOrEqualTo(4);
+
+			load.runTasks();
+
+			long attempted = load.attempted.sum();
+			long accepted = load.accepted.sum();
+			long rejected = load.rejected.sum();
+			assertThat(attempted).isEqualTo(TASKS);
+			assertThat(accepted + rejected).isEqualTo(attempted);
+			// everything accepted runs: wait (bounded) for the loops to get through it
+			await().atMost(Duration.ofSeconds(90)).until(() -> load.bodyRan.sum() == accepted);
+			await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomesReported() == load.acceptedReporting.sum());
+
+			// all loops healthy at the end of the load, before shutdown
+			for (EventLoop loop : load.loops()) {
+				LoopStats stats = loop.stats();
+				assertThat(stats.state()).as(loop.name()).isEqualTo(LoopState.RUNNING);
+				assertThat(stats.stalled()).as(loop.name() + " stalled").isFalse();
+				assertThat(stats.died()).as(loop.name() + " died").isFalse();
+			}
+
+			load.shutdown(Duration.ofSeconds(30));
+			System.out.printf("load: %d tasks, %d accepted, %d rejected, %d thrown on purpose, max queue %d%n",
+					attempted, accepted, rejected, load.bodyThrew.sum(), load.maxQueueSize.get());
+
+			// each task exactly once: ran (ok or failed) or rejected, never both, never
+			// twice
+			assertThat(load.perTaskDiscrepancies()).isEmpty();
+			assertThat(load.bodyRan.sum()).isEqualTo(accepted);
+			assertThat(load.bodyThrew.sum()).isEqualTo(load.acceptedFailing.sum());
+			assertThat(load.acceptedFailing.sum()).isGreaterThanOrEqualTo(accepted / 100 - settings.producers);
+			assertThat(load.rejectionsWithoutClearMessage.sum()).isZero();
+			assertThat(load.futureFailedOther.sum()).isZero();
+			// failures reached their futures, or the uncaught handler for tasks without
+			// one
+			assertThat(load.futureFailedInjected.sum()).isPositive();
+			assertThat(load.handlerFailures.sum()).isPositive();
+			assertThat(load.futureFailedInjected.sum() + load.handlerFailures.sum()).isEqualTo(load.bodyThrew.sum());
+			// per-key order and affinity: each key's tasks ran 1, 2, 3... on the key's
+			// loop
+			assertThat(load.orderViolations.sum()).isZero();
+			assertThat(load.affinityViolations.sum()).isZero();
+			assertThat(load.keysWithMissingTail()).isZero();
+			// the loops' own counters agree with what the tasks saw
+			assertThat(load.sum(LoopStats::submitted)).isEqualTo(accepted);
+			assertThat(load.sum(LoopStats::completed)).isEqualTo(accepted - load.acceptedFailing.sum());
+			assertThat(load.sum(LoopStats::failed)).isEqualTo(load.acceptedFailing.sum());
+			assertThat(load.sum(LoopStats::rejected)).isEqualTo(rejected);
+			assertThat(load.sum(LoopStats::abandoned)).isZero();
+			assertThat(load.loops()).allSatisfy((loop) -> assertThat(loop.state()).isEqualTo(LoopState.TERMINATED));
+		}
+	}
+
+}
