@@ -2,11 +2,13 @@ package dev.eventloop.benchmarks;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoop;
 import dev.eventloop.IdleStrategy;
+import dev.eventloop.LoopFuture;
 
 /**
  * This project's {@link EventLoop}: {@code execute}, {@code submit(..).get()} and
@@ -30,7 +32,19 @@ final class EventLoopAdapter implements LoopAdapter {
 		IN_LOOP_CHECK,
 
 		/** {@code task.call()}: the floor. */
-		DIRECT_CALL
+		DIRECT_CALL,
+
+		/**
+		 * {@code LoopFuture.completed(task.call())}: the cost of the future that
+		 * {@code dispatch} returns, without its decision.
+		 */
+		COMPLETED_LOOP_FUTURE,
+
+		/**
+		 * {@code CompletableFuture.completedFuture(task.call())}: the JDK's cheapest
+		 * completed future.
+		 */
+		COMPLETED_JDK_FUTURE
 
 	}
 
@@ -71,6 +85,8 @@ final class EventLoopAdapter implements LoopAdapter {
 			case DISPATCH -> this.context.dispatch(this.loop, task);
 			case IN_LOOP_CHECK -> this.loop.inLoop() ? task.call() : this.loop.submit(task);
 			case DIRECT_CALL -> task.call();
+			case COMPLETED_LOOP_FUTURE -> LoopFuture.completed(task.call());
+			case COMPLETED_JDK_FUTURE -> CompletableFuture.completedFuture(task.call());
 		};
 	}
 

@@ -25,6 +25,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <li>{@code direct}: {@code task.call()} on this project's loop thread: the floor;</li>
  * <li>{@code eventloop-check}: {@code loop.inLoop() ? task.call() : loop.submit(task)};
  * </li>
+ * <li>{@code jdkfuture-floor}: {@code CompletableFuture.completedFuture(task.call())},
+ * and {@code loopfuture-floor}: {@code LoopFuture.completed(task.call())}: what returning
+ * a completed future costs by itself, without any decision;</li>
  * <li>{@code eventloop}: {@code asyncContext.dispatch(loop, task)}, which returns a
  * completed {@code LoopFuture};</li>
  * <li>{@code netty}: {@code loop.inEventLoop() ? task.call() : loop.submit(task)};</li>
@@ -39,7 +42,7 @@ public class InlineDispatchBenchmark extends BenchmarkBase {
 	/** Dispatches per hop to the loop. */
 	static final int OPS = 100_000;
 
-	@Param({ "direct", "eventloop-check", "eventloop", "netty", "vertx" })
+	@Param({ "direct", "eventloop-check", "jdkfuture-floor", "loopfuture-floor", "eventloop", "netty", "vertx" })
 	public String implementation = "direct";
 
 	// read by the loop thread; not final, so the JIT cannot fold it

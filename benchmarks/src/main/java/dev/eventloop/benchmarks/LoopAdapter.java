@@ -70,8 +70,8 @@ interface LoopAdapter extends AutoCloseable {
 	/**
 	 * Create the adapter for an implementation name.
 	 * @param implementation one of {@code eventloop}, {@code eventloop-spin},
-	 * {@code direct}, {@code eventloop-check}, {@code netty}, {@code vertx}, {@code jdk},
-	 * {@code spring}
+	 * {@code direct}, {@code eventloop-check}, {@code loopfuture-floor},
+	 * {@code jdkfuture-floor}, {@code netty}, {@code vertx}, {@code jdk}, {@code spring}
 	 * @return a started adapter
 	 */
 	static LoopAdapter create(String implementation) {
@@ -81,12 +81,16 @@ interface LoopAdapter extends AutoCloseable {
 				new EventLoopAdapter(IdleStrategy.SPIN_THEN_PARK, EventLoopAdapter.Inline.DISPATCH);
 			case "eventloop-check" -> new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.IN_LOOP_CHECK);
 			case "direct" -> new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.DIRECT_CALL);
+			case "loopfuture-floor" ->
+				new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.COMPLETED_LOOP_FUTURE);
+			case "jdkfuture-floor" ->
+				new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.COMPLETED_JDK_FUTURE);
 			case "netty" -> new NettyAdapter();
 			case "vertx" -> new VertxAdapter();
 			case "jdk" -> new JdkAdapter();
 			case "spring" -> new SpringAdapter();
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-spin, eventloop-check, direct, netty, vertx, jdk or spring");
+					+ "': use eventloop, eventloop-spin, eventloop-check, direct, loopfuture-floor, jdkfuture-floor, netty, vertx, jdk or spring");
 		};
 	}
 
