@@ -28,7 +28,11 @@ final class CompletionHop<T extends @Nullable Object> extends LoopTask {
 	}
 
 	@Override
-	public void run() {
+	void execute() {
+	}
+
+	@Override
+	void deliver() {
 		if (this.pending != null) {
 			this.pending.remove(this);
 		}

@@ -640,8 +640,14 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private void runTask(Runnable task) {
 		RUN_SEQUENCE.setOpaque(this, this.runSequence + 1);
+		LoopTask loopTask = (task instanceof LoopTask candidate) ? candidate : null;
 		try {
-			task.run();
+			if (loopTask != null) {
+				loopTask.execute();
+			}
+			else {
+				task.run();
+			}
 		}
 		catch (Throwable ex) {
 			FAILED.setOpaque(this, this.failed + 1);
@@ -655,6 +661,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 		if (!(task instanceof CompletionHop)) {
 			COMPLETED.setOpaque(this, this.completed + 1);
+		}
+		if (loopTask != null) {
+			loopTask.deliver();
 		}
 	}
 

@@ -9,6 +9,29 @@ import java.util.concurrent.RejectedExecutionException;
 abstract class LoopTask implements Runnable {
 
 	/**
+	 * Do the work and keep its outcome. Called on the loop thread; the loop counts the
+	 * run before it calls {@link #deliver()}, so that a caller who sees the future
+	 * complete also sees the count.
+	 */
+	abstract void execute() throws Exception;
+
+	/**
+	 * Complete the task's future with the outcome kept by {@link #execute()}.
+	 */
+	abstract void deliver();
+
+	@Override
+	public final void run() {
+		try {
+			execute();
+		}
+		catch (Exception ex) {
+			throw sneakyThrow(ex);
+		}
+		deliver();
+	}
+
+	/**
 	 * Deliver a failure thrown by {@link #run()}. Called on the loop thread.
 	 */
 	abstract void fail(Throwable failure);

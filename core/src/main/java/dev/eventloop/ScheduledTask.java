@@ -37,8 +37,12 @@ final class ScheduledTask extends LoopTask {
 	}
 
 	@Override
-	public void run() {
+	void execute() {
 		this.task.run();
+	}
+
+	@Override
+	void deliver() {
 		if (!isPeriodic()) {
 			this.future.complete(null);
 		}

@@ -17,6 +17,11 @@ final class SubmittedTask<T extends @Nullable Object> extends LoopTask {
 
 	private final @Nullable EventLoop home;
 
+	// loop thread only: the outcome between execute() and deliver()
+	private @Nullable T value;
+
+	private boolean skipped;
+
 	SubmittedTask(Callable<T> callable, LoopFuture<T> future, @Nullable EventLoop home) {
 		this.callable = callable;
 		this.future = future;
@@ -24,18 +29,18 @@ final class SubmittedTask<T extends @Nullable Object> extends LoopTask {
 	}
 
 	@Override
-	public void run() {
-		if (this.future.isDone()) {
-			return; // cancelled by its caller before it ran
+	void execute() throws Exception {
+		this.skipped = this.future.isDone(); // cancelled by its caller before it ran
+		if (!this.skipped) {
+			this.value = this.callable.call();
 		}
-		T value;
-		try {
-			value = this.callable.call();
+	}
+
+	@Override
+	void deliver() {
+		if (!this.skipped) {
+			this.future.completeOn(this.home, this.value, null);
 		}
-		catch (Exception ex) {
-			throw sneakyThrow(ex);
-		}
-		this.future.completeOn(this.home, value, null);
 	}
 
 	@Override
