@@ -1,0 +1,56 @@
+package dev.eventloop.spring;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs a bean method on a named event loop, the {@code @Async} of event loops. On a type,
+ * it applies to every public method of the bean.
+ * <p>
+ * What the proxy does depends on the method's return type:
+ * <ul>
+ * <li>{@code CompletableFuture} or {@code CompletionStage}: the call is dispatched to the
+ * loop and its future returned at once; a caller already on the target loop runs the
+ * method inline.</li>
+ * <li>{@code void}: fire and forget; a failure goes to the loop's uncaught-exception
+ * handler.</li>
+ * <li>Reactor {@code Mono} (when Reactor is present): the call is dispatched when the
+ * {@code Mono} is subscribed to.</li>
+ * <li>Any other type: the caller waits for the result, with the rules of
+ * {@link dev.eventloop.AsyncContext#call(dev.eventloop.EventLoopGroup, java.util.concurrent.Callable)
+ * AsyncContext.call}: inline on the target loop, refused with a
+ * {@link dev.eventloop.BlockingOnLoopException} on another event-loop thread.</li>
+ * </ul>
+ * With a {@link #key() key}, every call with the same key runs on the same loop of the
+ * group, one at a time and in order, so state owned by that key needs no locks.
+ *
+ * @since 0.1.0
+ * @see Offload
+ */
+@Target({ ElementType.METHOD, ElementType.TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface OnEventLoop {
+
+	/**
+	 * Name of the event loop or group to run on, as configured under
+	 * {@code eventloop.loops}. Defaults to the loop named {@code default}, which exists
+	 * when no loops are configured.
+	 * @return the loop or group name
+	 */
+	String value() default "default";
+
+	/**
+	 * SpEL expression over the method arguments that gives the affinity key, for example
+	 * {@code #order.customerId} or {@code #p0}. Empty (the default) means no affinity: a
+	 * caller already on one of the group's loops stays there and any other caller gets
+	 * the group's next loop. The expression is parsed once, at startup, and evaluated on
+	 * every call; it must not evaluate to {@code null}.
+	 * @return the key expression, or empty for none
+	 */
+	String key() default "";
+
+}

@@ -1,0 +1,66 @@
+package dev.eventloop.spring.actuate;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.LoopState;
+import dev.eventloop.LoopStats;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * {@link HealthIndicator} for one {@link EventLoop}: {@code UP} while the loop runs and
+ * is not stalled; {@code DOWN} when one task has run past the stall threshold or the loop
+ * thread has died (the {@code reason} and {@code since} details say which and when);
+ * {@code OUT_OF_SERVICE} once the loop is shutting down.
+ *
+ * @since 0.1.0
+ */
+public class EventLoopHealthIndicator implements HealthIndicator {
+
+	private final EventLoop loop;
+
+	/**
+	 * Create an indicator for the given loop.
+	 * @param loop the loop to report on
+	 */
+	public EventLoopHealthIndicator(EventLoop loop) {
+		this.loop = Objects.requireNonNull(loop, "loop must not be null");
+	}
+
+	@Override
+	public Health health() {
+		LoopStats stats = this.loop.stats();
+		Health.Builder builder;
+		if (stats.died()) {
+			builder = Health.down()
+				.withDetail("reason", "thread died")
+				.withDetail("since", String.valueOf(stats.failedAt()))
+				.withDetail("error", String.valueOf(stats.failure()));
+		}
+		else if (stats.stalled()) {
+			builder = Health.down()
+				.withDetail("reason", "stalled")
+				.withDetail("since", String.valueOf(stats.stalledSince()));
+		}
+		else if (stats.state() == LoopState.RUNNING) {
+			builder = Health.up();
+		}
+		else {
+			builder = Health.outOfService().withDetail("reason", "shut down");
+		}
+		return builder.withDetail("state", stats.state())
+			.withDetail("queueSize", stats.queueSize())
+			.withDetail("lagMillis", millis(stats.lag()))
+			.withDetail("utilization", stats.utilization())
+			.withDetail("stalledForMillis", millis(stats.stalledFor()))
+			.build();
+	}
+
+	static double millis(Duration duration) {
+		return duration.toNanos() / 1_000_000.0;
+	}
+
+}

@@ -1,0 +1,141 @@
+package dev.eventloop.spring.autoconfigure;
+
+import java.util.List;
+
+import dev.eventloop.AsyncContext;
+import dev.eventloop.EventLoopGroup;
+import dev.eventloop.EventLoopRegistry;
+import dev.eventloop.ForeignLoopDetector;
+import dev.eventloop.TaskDecorator;
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
+ * Auto-configuration} for managed event loops: one bean per configured loop and group (a
+ * loop named {@code default} when none is configured), an {@link EventLoopRegistry}, an
+ * {@link AsyncContext} and the lifecycle that stops the loops after the web server at
+ * shutdown. Event-loop threads of Reactor, Netty and Vert.x are recognised when those
+ * libraries are present, and thread-local context is carried onto the loops when
+ * Micrometer's context-propagation is present.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "eventloop.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(EventLoopProperties.class)
+@Import(EventLoopBeanRegistrar.class)
+public final class EventLoopAutoConfiguration {
+
+	EventLoopAutoConfiguration() {
+	}
+
+	@Bean
+	static EventLoopGroupDisposer eventLoopGroupDisposer(Environment environment) {
+		return new EventLoopGroupDisposer(EventLoopBeanRegistrar.bind(environment).getShutdownTimeout());
+	}
+
+	@Bean
+	EventLoopGroupFactory eventLoopGroupFactory(EventLoopProperties properties,
+			ObjectProvider<EventLoopGroupBuilderCustomizer> customizers) {
+		return new EventLoopGroupFactory(properties, customizers.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	EventLoopRegistry eventLoopRegistry(ObjectProvider<EventLoopGroup> groups) {
+		return new EventLoopRegistry(groups.orderedStream().filter(EventLoopGroupDisposer::isTopLevelGroup).toList());
+	}
+
+	@Bean
+	EventLoopLifecycle eventLoopLifecycle(EventLoopRegistry registry, EventLoopProperties properties) {
+		return new EventLoopLifecycle(registry, properties.getShutdownTimeout());
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	AsyncContext asyncContext(EventLoopProperties properties, ObjectProvider<ForeignLoopDetector> foreignLoopDetectors,
+			ObjectProvider<TaskDecorator> taskDecorators) {
+		AsyncContext.Builder builder = AsyncContext.builder()
+			.blockingPolicy(properties.getBlockingPolicy())
+			.maxInlineDepth(properties.getMaxInlineDepth());
+		foreignLoopDetectors.orderedStream().forEach(builder::foreignLoopDetector);
+		List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
+		if (!decorators.isEmpty()) {
+			builder.taskDecorator(new CompositeTaskDecorator(decorators));
+		}
+		return builder.build();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "reactor.core.scheduler.Schedulers")
+	static class ReactorForeignLoopConfiguration {
+
+		@Bean
+		ForeignLoopDetector reactorForeignLoopDetector() {
+			return Schedulers::isNonBlockingThread;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.netty.util.internal.ThreadExecutorMap")
+	static class NettyForeignLoopConfiguration {
+
+		@Bean
+		ForeignLoopDetector nettyForeignLoopDetector() {
+			return (thread) -> {
+				EventExecutor executor = ThreadExecutorMap.currentExecutor();
+				return executor != null && executor.inEventLoop(thread);
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.vertx.core.Context")
+	static class VertxForeignLoopConfiguration {
+
+		@Bean
+		ForeignLoopDetector vertxForeignLoopDetector() {
+			return (thread) -> thread == Thread.currentThread() && io.vertx.core.Context.isOnEventLoopThread();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.micrometer.context.ContextSnapshotFactory")
+	static class ContextPropagationConfiguration {
+
+		@Bean
+		TaskDecorator contextPropagationTaskDecorator() {
+			ContextRegistry registry = ContextRegistry.getInstance();
+			if (ClassUtils.isPresent("org.slf4j.MDC", ContextPropagationConfiguration.class.getClassLoader())
+					&& registry.getThreadLocalAccessors()
+						.stream()
+						.noneMatch((accessor) -> Slf4jThreadLocalAccessor.KEY.equals(accessor.key()))) {
+				registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
+			}
+			return new ContextSnapshotTaskDecorator(
+					ContextSnapshotFactory.builder().contextRegistry(registry).clearMissing(true).build());
+		}
+
+	}
+
+}

@@ -1,0 +1,95 @@
+package dev.eventloop.spring.autoconfigure;
+
+import java.util.Map;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.EventLoopGroup;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.util.Assert;
+
+/**
+ * Registers one bean per configured group (an {@link EventLoop} when it has one thread)
+ * and one {@link EventLoop} bean per loop of a larger group, named {@code <name>-<i>}.
+ * Member loops are not default candidates, so that injecting an {@link EventLoopGroup} by
+ * type alone finds the groups, while {@code @Qualifier} and the bean name still reach
+ * each loop. A bean the application defines under the same name wins.
+ */
+class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+
+	static final String DEFAULT_LOOP_NAME = "default";
+
+	private @Nullable Environment environment;
+
+	private @Nullable BeanFactory beanFactory;
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+		Assert.state(this.environment != null && this.beanFactory != null, "Environment and BeanFactory are required");
+		EventLoopProperties properties = bind(this.environment);
+		EventLoopPropertiesValidator.validate(properties);
+		Map<String, EventLoopProperties.Loop> loops = properties.getLoops();
+		if (loops.isEmpty()) {
+			if (!hasGroupBeans(this.beanFactory)) {
+				registerGroup(registry, DEFAULT_LOOP_NAME, new EventLoopProperties.Loop());
+			}
+			return;
+		}
+		loops.forEach((name, loop) -> registerGroup(registry, name, loop));
+	}
+
+	static EventLoopProperties bind(Environment environment) {
+		return Binder.get(environment)
+			.bind("eventloop", Bindable.ofInstance(new EventLoopProperties()))
+			.orElseGet(EventLoopProperties::new);
+	}
+
+	private static boolean hasGroupBeans(BeanFactory beanFactory) {
+		return beanFactory instanceof ListableBeanFactory listable
+				&& listable.getBeanNamesForType(EventLoopGroup.class, true, false).length > 0;
+	}
+
+	private void registerGroup(BeanDefinitionRegistry registry, String name, EventLoopProperties.Loop loop) {
+		if (registry.containsBeanDefinition(name)) {
+			return;
+		}
+		BeanFactory beanFactory = this.beanFactory;
+		Class<? extends EventLoopGroup> type = (loop.getThreads() == 1) ? EventLoop.class : EventLoopGroup.class;
+		RootBeanDefinition group = new RootBeanDefinition(EventLoopGroup.class,
+				() -> beanFactory.getBean(EventLoopGroupFactory.class).create(name));
+		group.setTargetType(type);
+		registry.registerBeanDefinition(name, group);
+		if (loop.getThreads() > 1) {
+			for (int i = 0; i < loop.getThreads(); i++) {
+				int index = i;
+				RootBeanDefinition member = new RootBeanDefinition(EventLoop.class,
+						() -> beanFactory.getBean(name, EventLoopGroup.class).loops().get(index));
+				member.setDefaultCandidate(false);
+				member.setDependsOn(name);
+				registry.registerBeanDefinition(name + "-" + i, member);
+			}
+		}
+	}
+
+}

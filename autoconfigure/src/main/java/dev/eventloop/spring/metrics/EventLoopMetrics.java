@@ -1,0 +1,139 @@
+package dev.eventloop.spring.metrics;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.function.ToDoubleFunction;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.LoopState;
+import dev.eventloop.LoopStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link MeterBinder} for event loops. Every meter is tagged with {@code loop} and
+ * {@code group}. Counts the loop keeps anyway are read through function counters and
+ * gauges, so the loops' hot path pays nothing for metrics; the lag timer is fed by the
+ * loop's lag probe. A loop's meters are removed when it terminates.
+ *
+ * @since 0.1.0
+ */
+public class EventLoopMetrics implements MeterBinder, AutoCloseable {
+
+	private final List<EventLoop> loops;
+
+	// registration and removal happen on binding/shutdown threads; guarded by this
+	private final List<Binding> bindings = new ArrayList<>();
+
+	/**
+	 * Create a binder for the given loops.
+	 * @param loops the loops to instrument
+	 */
+	public EventLoopMetrics(Collection<EventLoop> loops) {
+		this.loops = List.copyOf(loops);
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		for (EventLoop loop : this.loops) {
+			if (loop.state() != LoopState.TERMINATED) {
+				Binding binding = bind(loop, registry);
+				synchronized (this) {
+					this.bindings.add(binding);
+				}
+				loop.terminationFuture().thenRun(binding::remove);
+			}
+		}
+	}
+
+	private Binding bind(EventLoop loop, MeterRegistry registry) {
+		Tags tags = Tags.of("loop", loop.name(), "group", loop.group().name());
+		List<Meter> meters = new ArrayList<>();
+		meters.add(counter(registry, "eventloop.tasks.submitted", "Tasks accepted into the loop's queue or timers",
+				tags, loop, LoopStats::submitted));
+		meters.add(counter(registry, "eventloop.tasks.inline",
+				"Tasks run inline on the loop because the caller was already on it", tags, loop, LoopStats::inline));
+		meters.add(counter(registry, "eventloop.tasks.completed", "Task runs that returned normally", tags, loop,
+				LoopStats::completed));
+		meters.add(counter(registry, "eventloop.tasks.failed", "Task runs that threw", tags, loop, LoopStats::failed));
+		meters.add(counter(registry, "eventloop.tasks.rejected",
+				"Tasks refused because the queue was full or the loop was shut down", tags, loop, LoopStats::rejected));
+		meters.add(counter(registry, "eventloop.tasks.abandoned",
+				"Accepted tasks that never ran because the loop shut down first", tags, loop, LoopStats::abandoned));
+		meters.add(FunctionCounter
+			.builder("eventloop.blocking.violations", loop, (target) -> target.stats().blockingViolations())
+			.description("Times code on the loop blocked on an unfinished result under the warn policy")
+			.baseUnit("calls")
+			.tags(tags)
+			.register(registry));
+		meters.add(gauge(registry, "eventloop.queue.size", "Tasks waiting in the loop's queue", BaseUnits.TASKS, tags,
+				loop, (stats) -> stats.queueSize()));
+		meters.add(gauge(registry, "eventloop.utilization",
+				"Share of wall time the loop spent running tasks over the last probe interval, 0 to 1", null, tags,
+				loop, LoopStats::utilization));
+		meters.add(gauge(registry, "eventloop.stalled",
+				"1 when one task has run on the loop longer than its stall threshold, otherwise 0", null, tags, loop,
+				(stats) -> stats.stalled() ? 1 : 0));
+		Timer lag = Timer.builder("eventloop.lag")
+			.description("How late the loop ran its scheduled lag probe")
+			.tags(tags)
+			.publishPercentileHistogram()
+			.register(registry);
+		meters.add(lag);
+		LongConsumer listener = (nanos) -> lag.record(nanos, TimeUnit.NANOSECONDS);
+		loop.addLagListener(listener);
+		return new Binding(loop, registry, meters, listener);
+	}
+
+	private static FunctionCounter counter(MeterRegistry registry, String name, String description, Tags tags,
+			EventLoop loop, ToDoubleFunction<LoopStats> count) {
+		return FunctionCounter.builder(name, loop, (target) -> count.applyAsDouble(target.stats()))
+			.description(description)
+			.baseUnit(BaseUnits.TASKS)
+			.tags(tags)
+			.register(registry);
+	}
+
+	private static Gauge gauge(MeterRegistry registry, String name, String description, @Nullable String baseUnit,
+			Tags tags, EventLoop loop, ToDoubleFunction<LoopStats> value) {
+		return Gauge.builder(name, loop, (target) -> value.applyAsDouble(target.stats()))
+			.description(description)
+			.baseUnit(baseUnit)
+			.tags(tags)
+			.strongReference(true)
+			.register(registry);
+	}
+
+	/**
+	 * Remove every meter this binder registered and stop feeding the lag timers.
+	 */
+	@Override
+	public void close() {
+		List<Binding> toRemove;
+		synchronized (this) {
+			toRemove = new ArrayList<>(this.bindings);
+			this.bindings.clear();
+		}
+		toRemove.forEach(Binding::remove);
+	}
+
+	private record Binding(EventLoop loop, MeterRegistry registry, List<Meter> meters, LongConsumer listener) {
+
+		void remove() {
+			this.loop.removeLagListener(this.listener);
+			this.meters.forEach(this.registry::remove);
+		}
+
+	}
+
+}

@@ -1,0 +1,167 @@
+package dev.eventloop.spring.actuate;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.EventLoopRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Health, endpoint and Prometheus output of event loops over real HTTP.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "eventloop.loops.work.threads=2", "eventloop.loops.counted.threads=1",
+				"eventloop.defaults.stall-threshold=200ms",
+				"management.endpoints.web.exposure.include=health,eventloops,prometheus",
+				"management.endpoint.health.show-details=always" })
+class EventLoopActuatorIntegrationTests {
+
+	static final JsonMapper json = JsonMapper.builder().build();
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private EventLoopRegistry registry;
+
+	@AfterEach
+	void releaseBlockedLoops() {
+		this.release.countDown();
+	}
+
+	@Test
+	void healthIsUpWithOneComponentPerLoopAndGoesDownWhileALoopIsStalled() throws Exception {
+		HttpResponse<String> initial = get("/actuator/health/eventLoops");
+		assertThat(initial.statusCode()).isEqualTo(200);
+		JsonNode body = json.readTree(initial.body());
+		assertThat(body.get("status").asString()).isEqualTo("UP");
+		assertThat(body.get("components").propertyNames()).containsExactlyInAnyOrder("work-0", "work-1", "counted");
+		assertThat(body.get("components").get("work-1").get("details").get("state").asString()).isEqualTo("RUNNING");
+
+		EventLoop blocked = this.registry.loop("work-1").orElseThrow();
+		blocked.execute(() -> blockingCallForTest(this.release));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 503);
+		JsonNode down = json.readTree(get("/actuator/health/eventLoops/work-1").body());
+		assertThat(down.get("status").asString()).isEqualTo("DOWN");
+		assertThat(down.get("details").get("reason").asString()).isEqualTo("stalled");
+		assertThat(down.get("details").get("stalledForMillis").asDouble()).isGreaterThanOrEqualTo(200.0);
+		HttpResponse<String> aggregate = get("/actuator/health");
+		assertThat(aggregate.statusCode()).isEqualTo(503);
+		assertThat(json.readTree(aggregate.body()).get("status").asString()).isEqualTo("DOWN");
+		assertThat(get("/actuator/health/eventLoops/work-0").statusCode()).isEqualTo(200);
+		assertThat(json.readTree(get("/actuator/health/eventLoops/work-0").body()).get("status").asString())
+			.isEqualTo("UP");
+
+		this.release.countDown();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 200);
+		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void endpointListsEveryLoopAndHidesStackTracesByDefault() throws Exception {
+		JsonNode all = json.readTree(get("/actuator/eventloops").body());
+		assertThat(all.get("loops").valueStream().map((loop) -> loop.get("name").asString()))
+			.containsExactlyInAnyOrder("work-0", "work-1", "counted");
+		HttpResponse<String> one = get("/actuator/eventloops/work-0");
+		assertThat(one.statusCode()).isEqualTo(200);
+		JsonNode loop = json.readTree(one.body());
+		assertThat(loop.get("group").asString()).isEqualTo("work");
+		assertThat(loop.get("state").asString()).isEqualTo("RUNNING");
+		assertThat(loop.get("tasks").propertyNames()).contains("submitted", "inline", "completed", "failed", "rejected",
+				"abandoned", "blockingViolations");
+		assertThat(loop.get("queue").get("capacity").asInt()).isZero();
+		assertThat(loop.get("lagMillis").propertyNames()).contains("last", "p50", "p99", "max");
+		assertThat(loop.get("stalled").asBoolean()).isFalse();
+		assertThat(get("/actuator/eventloops/no-such-loop").statusCode()).isEqualTo(404);
+
+		EventLoop blocked = this.registry.loop("work-0").orElseThrow();
+		blocked.execute(() -> blockingCallForTest(this.release));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> json.readTree(get("/actuator/eventloops/work-0").body()).get("stalled").asBoolean());
+		JsonNode stalled = json.readTree(get("/actuator/eventloops/work-0").body());
+		assertThat(stalled.get("stalledSince").isNull()).isFalse();
+		JsonNode trace = stalled.get("stackTrace");
+		assertThat(trace == null || trace.isNull()).isTrue();
+	}
+
+	@Test
+	void prometheusShowsEverySeriesWithCountsMatchingTheWorkDone() throws Exception {
+		EventLoop counted = this.registry.loop("counted").orElseThrow();
+		for (int i = 0; i < 6; i++) {
+			counted.execute(() -> {
+			});
+		}
+		for (int i = 0; i < 2; i++) {
+			counted.execute(() -> {
+				throw new IllegalStateException("expected by the test");
+			});
+		}
+		counted.submit(() -> null).get(5, TimeUnit.SECONDS);
+		String scrape = get("/actuator/prometheus").body();
+		String tags = "{group=\"counted\",loop=\"counted\"}";
+		assertThat(scrape).contains("eventloop_tasks_submitted_tasks_total" + tags + " 9.0")
+			.contains("eventloop_tasks_completed_tasks_total" + tags + " 7.0")
+			.contains("eventloop_tasks_failed_tasks_total" + tags + " 2.0")
+			.contains("eventloop_tasks_rejected_tasks_total" + tags + " 0.0")
+			.contains("eventloop_tasks_inline_tasks_total" + tags + " 0.0")
+			.contains("eventloop_tasks_abandoned_tasks_total" + tags + " 0.0")
+			.contains("eventloop_blocking_violations_calls_total" + tags + " 0.0")
+			.contains("eventloop_queue_size_tasks" + tags + " 0.0")
+			.contains("eventloop_stalled" + tags + " 0.0")
+			.contains("eventloop_utilization" + tags)
+			.contains("eventloop_lag_seconds_count" + tags)
+			.contains("eventloop_lag_seconds_bucket{group=\"counted\",loop=\"counted\",le=");
+		for (String loop : new String[] { "work-0", "work-1" }) {
+			assertThat(scrape).contains("eventloop_tasks_submitted_tasks_total{group=\"work\",loop=\"" + loop + "\"}");
+		}
+	}
+
+	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.timeout(Duration.ofSeconds(10))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	static void blockingCallForTest(CountDownLatch release) {
+		try {
+			release.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class TestApplication {
+
+	}
+
+}

@@ -1,0 +1,123 @@
+package dev.eventloop.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.EventLoopRegistry;
+import dev.eventloop.spring.actuate.EventLoopsEndpoint;
+import dev.eventloop.spring.metrics.EventLoopMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for the health, endpoint and metrics auto-configurations.
+ */
+class EventLoopObservabilityAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class,
+				EventLoopHealthContributorAutoConfiguration.class, EventLoopEndpointAutoConfiguration.class,
+				EventLoopMetricsAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+				EndpointAutoConfiguration.class, MetricsAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class))
+		.withPropertyValues("eventloop.loops.orders.threads=2", "eventloop.loops.pricing.threads=1");
+
+	@Test
+	void runShouldCreateCompositeHealthContributorWithOneComponentPerLoop() {
+		this.contextRunner.run((context) -> {
+			CompositeHealthContributor contributor = context.getBean("eventLoopsHealthContributor",
+					CompositeHealthContributor.class);
+			assertThat(contributor.stream().map((entry) -> entry.name())).containsExactly("orders-0", "orders-1",
+					"pricing");
+			HealthContributor pricing = contributor.getContributor("pricing");
+			assertThat(((HealthIndicator) pricing).health().getStatus()).isEqualTo(Status.UP);
+		});
+	}
+
+	@Test
+	void runWhenHealthIndicatorDisabledShouldNotCreateContributor() {
+		this.contextRunner.withPropertyValues("management.health.eventloops.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean("eventLoopsHealthContributor"));
+	}
+
+	@Test
+	void runWhenEndpointNotExposedShouldNotCreateEndpoint() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(EventLoopsEndpoint.class));
+	}
+
+	@Test
+	void runWhenEndpointExposedShouldCreateEndpoint() {
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=eventloops")
+			.run((context) -> assertThat(context).hasSingleBean(EventLoopsEndpoint.class));
+	}
+
+	@Test
+	void runShouldRegisterMetersTaggedWithLoopAndGroup() {
+		this.contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(context).hasSingleBean(EventLoopMetrics.class);
+			EventLoop loop = context.getBean("orders-1", EventLoop.class);
+			loop.submit(() -> "done").get(5, TimeUnit.SECONDS);
+			assertThat(registry.get("eventloop.tasks.submitted")
+				.tags("loop", "orders-1", "group", "orders")
+				.functionCounter()
+				.count()).isEqualTo(1.0);
+			assertThat(registry.get("eventloop.tasks.completed").tags("loop", "orders-1").functionCounter().count())
+				.isEqualTo(1.0);
+			assertThat(registry.get("eventloop.queue.size").tags("loop", "pricing", "group", "pricing").gauge())
+				.isNotNull();
+			assertThat(registry.get("eventloop.lag").tags("loop", "orders-0").timer()).isNotNull();
+			assertThat(registry.get("eventloop.stalled").tags("loop", "orders-0").gauge().value()).isZero();
+		});
+	}
+
+	@Test
+	void metersOfALoopAreRemovedWhenItTerminates() {
+		this.contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			EventLoop loop = context.getBean("pricing", EventLoop.class);
+			assertThat(registry.find("eventloop.tasks.submitted").tags("loop", "pricing").meters()).hasSize(1);
+			loop.shutdownGracefully(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+			assertThat(registry.find("eventloop.tasks.submitted").tags("loop", "pricing").meters()).isEmpty();
+			assertThat(registry.find("eventloop.lag").tags("loop", "pricing").meters()).isEmpty();
+			assertThat(registry.find("eventloop.tasks.submitted").tags("loop", "orders-0").meters()).hasSize(1);
+		});
+	}
+
+	@Test
+	void runWithoutActuatorOrMicrometerShouldStillRunLoops() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class,
+					EventLoopHealthContributorAutoConfiguration.class, EventLoopEndpointAutoConfiguration.class,
+					EventLoopMetricsAutoConfiguration.class))
+			.withPropertyValues("eventloop.loops.pricing.threads=1")
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.health.",
+					"org.springframework.boot.actuate.", "io.micrometer.core."))
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(EventLoopRegistry.class)
+					.doesNotHaveBean("eventLoopsHealthContributor")
+					.doesNotHaveBean(EventLoopsEndpoint.class)
+					.doesNotHaveBean(EventLoopMetrics.class);
+				EventLoop loop = context.getBean("pricing", EventLoop.class);
+				assertThat(loop.submit(() -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS))
+					.isEqualTo("pricing");
+			});
+	}
+
+}
