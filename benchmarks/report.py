@@ -41,6 +41,43 @@ def fmt(value, digits=3):
     return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:.2f}"
 
 
+def across_runs(paths):
+    """Median over several runs of the same benchmarks, and the median of the per-run
+    ratios of this project to each implementation (each run compares the
+    implementations under the same machine load)."""
+    runs = []
+    for path in paths:
+        with open(path) as handle:
+            runs.append(json.load(handle))
+    table = {}
+    for run_index, results in enumerate(runs):
+        for entry in results:
+            params = entry.get("params") or {}
+            key = (short(entry["benchmark"]), params.get("implementation", params.get("metrics", params.get("proxy", ""))))
+            table.setdefault(key, {})[run_index] = (entry["mode"], entry["primaryMetric"]["scoreUnit"],
+                                                   median(entry["primaryMetric"], entry["mode"]))
+    names = sorted({name for name, _ in table})
+    print(f"### Across {len(runs)} runs\n")
+    for name in names:
+        impls = [impl for (n, impl) in table if n == name]
+        refs = [ref for ref in ("eventloop", "eventloop-spin", "unbound", "onEventLoop") if ref in impls]
+        mode, unit = next(iter(table[(name, impls[0])].values()))[:2]
+        header = ["implementation"] + [f"run {i + 1}" for i in range(len(runs))] + ["median of runs"]
+        header += [f"{ref} ÷ this (median of per-run ratios)" for ref in refs]
+        print(f"#### {name} ({mode}, {unit}, median of each run)\n")
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for impl in impls:
+            per_run = table[(name, impl)]
+            cells = [impl] + [fmt(per_run[i][2]) if i in per_run else "-" for i in range(len(runs))]
+            cells.append(fmt(statistics.median(v[2] for v in per_run.values())))
+            for ref in refs:
+                ratios = [table[(name, ref)][i][2] / per_run[i][2] for i in per_run if i in table[(name, ref)]]
+                cells.append(f"{statistics.median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)})")
+            print("| " + " | ".join(cells) + " |")
+        print()
+
+
 def main(path):
     with open(path) as handle:
         results = json.load(handle)
@@ -56,7 +93,7 @@ def main(path):
             params = entry.get("params") or {}
             rows.append({
                 "label": params_label(params),
-                "impl": params.get("implementation", params.get("metrics", "")),
+                "impl": params.get("implementation", params.get("metrics", params.get("proxy", ""))),
                 "median": median(metric, mode),
                 "mean": metric["score"],
                 "error": metric["scoreError"],
@@ -68,7 +105,7 @@ def main(path):
                 "threads": entry.get("threads"),
             })
         by_impl = {row["impl"]: row for row in rows}
-        refs = [ref for ref in ("eventloop", "eventloop-spin", "unbound") if ref in by_impl]
+        refs = [ref for ref in ("eventloop", "eventloop-spin", "unbound", "onEventLoop") if ref in by_impl]
         higher_is_better = mode == "thrpt"
         print(f"### {name} ({mode}, {unit}, {entries[0].get('threads')} thread(s))\n")
         header = ["implementation", "median", "mean ± error"]
@@ -98,4 +135,7 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) > 2:
+        across_runs(sys.argv[1:])
+    else:
+        main(sys.argv[1])

@@ -2,10 +2,14 @@
 # Build the benchmarks jar and run the whole JMH suite, writing JMH JSON (and a Markdown
 # summary) to benchmarks/results/.
 #
-#   benchmarks/run.sh            full suite (about 9 minutes on 2 cores)
+#   benchmarks/run.sh            full suite (about 7 minutes on 2 cores)
 #   benchmarks/run.sh --quick    smoke run: every benchmark, very short iterations (~2 minutes)
-#   benchmarks/run.sh [--quick] [JMH options...]   e.g. a regexp to select benchmarks,
-#                                                  or -p implementation=eventloop,netty
+#   benchmarks/run.sh [--quick] [--skip-build] [JMH options...]
+#                                e.g. a regexp to select benchmarks, or
+#                                -p implementation=eventloop,netty; --skip-build reuses the jar
+#
+# python3 benchmarks/report.py A.json B.json ... compares several runs (median of runs, and
+# the median of the per-run ratios).
 #
 # Uses $JAVA_HOME/bin/java when JAVA_HOME is set, otherwise java on the PATH.
 set -euo pipefail
@@ -14,19 +18,23 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 mode=full
+skip_build=0
 jmh_args=()
 for arg in "$@"; do
 	case "$arg" in
 		--quick) mode=quick ;;
-		-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+		--skip-build) skip_build=1 ;;
+		-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
 		*) jmh_args+=("$arg") ;;
 	esac
 done
 
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-echo "Building benchmarks/target/benchmarks.jar"
-./mvnw -B -q -pl benchmarks -am -DskipTests -Dspring-javaformat.skip=true -Dbenchmarks.shade.skip=false package
+if [[ "$skip_build" == 0 || ! -f benchmarks/target/benchmarks.jar ]]; then
+	echo "Building benchmarks/target/benchmarks.jar"
+	./mvnw -B -q -pl benchmarks -am -DskipTests -Dspring-javaformat.skip=true -Dbenchmarks.shade.skip=false package
+fi
 
 if [[ "$mode" == quick ]]; then
 	# one short fork per benchmark: checks that everything runs, numbers are not meaningful
