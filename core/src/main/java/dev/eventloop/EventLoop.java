@@ -492,6 +492,16 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		INLINE.setOpaque(this, this.inline + 1);
 	}
 
+	/**
+	 * Report a failure of work run inline on this loop without a future: counted, and
+	 * handed to the uncaught-exception handler. Loop thread only.
+	 */
+	void reportUncaught(Throwable ex) {
+		assert inLoop();
+		FAILED.setOpaque(this, this.failed + 1);
+		onTaskFailure(null, ex);
+	}
+
 	void recordBlockingViolation() {
 		this.blockingViolations.increment();
 	}
@@ -667,7 +677,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 	}
 
-	private void onTaskFailure(Runnable task, Throwable ex) {
+	private void onTaskFailure(@Nullable Runnable task, Throwable ex) {
 		try {
 			if (task instanceof LoopTask loopTask) {
 				loopTask.fail(ex);

@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import dev.eventloop.BlockingOnLoopException;
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.LoopStats;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,9 @@ class OnEventLoopProxyTests {
 			context.getBean(OrderService.class).fireAndFail();
 			BlockingQueue<String> failures = context.getBean(ServiceConfiguration.class).uncaught;
 			assertThat(failures.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("pricing: fire and fail");
+			LoopStats stats = context.getBean("pricing", EventLoop.class).stats();
+			assertThat(stats.failed()).isEqualTo(1);
+			assertThat(stats.completed()).isZero();
 		});
 	}
 
