@@ -64,7 +64,7 @@ class EventLoopActuatorIntegrationTests {
 
 		EventLoop blocked = this.registry.loop("work-1").orElseThrow();
 		blocked.execute(() -> blockingCallForTest(this.release));
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(Duration.ofSeconds(30))
 			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 503);
 		JsonNode down = json.readTree(get("/actuator/health/eventLoops/work-1").body());
 		assertThat(down.get("status").asString()).isEqualTo("DOWN");
@@ -78,7 +78,7 @@ class EventLoopActuatorIntegrationTests {
 			.isEqualTo("UP");
 
 		this.release.countDown();
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(Duration.ofSeconds(30))
 			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 200);
 		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
 	}
@@ -102,7 +102,7 @@ class EventLoopActuatorIntegrationTests {
 
 		EventLoop blocked = this.registry.loop("work-0").orElseThrow();
 		blocked.execute(() -> blockingCallForTest(this.release));
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(Duration.ofSeconds(30))
 			.until(() -> json.readTree(get("/actuator/eventloops/work-0").body()).get("stalled").asBoolean());
 		JsonNode stalled = json.readTree(get("/actuator/eventloops/work-0").body());
 		assertThat(stalled.get("stalledSince").isNull()).isFalse();
@@ -144,7 +144,7 @@ class EventLoopActuatorIntegrationTests {
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.timeout(Duration.ofSeconds(10))
+			.timeout(Duration.ofSeconds(60))
 			.build();
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}

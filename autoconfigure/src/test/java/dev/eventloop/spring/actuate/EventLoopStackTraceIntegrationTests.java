@@ -49,17 +49,17 @@ class EventLoopStackTraceIntegrationTests {
 	void stalledLoopShowsItsStackTraceNamingTheBlockingMethod() throws Exception {
 		EventLoop loop = this.registry.loop("traced").orElseThrow();
 		loop.execute(() -> EventLoopActuatorIntegrationTests.blockingCallForTest(this.release));
-		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().stalled());
+		await().atMost(Duration.ofSeconds(30)).until(() -> loop.stats().stalled());
 		HttpResponse<String> response = this.http
 			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/eventloops/traced"))
-				.timeout(Duration.ofSeconds(10))
+				.timeout(Duration.ofSeconds(60))
 				.build(), HttpResponse.BodyHandlers.ofString());
 		JsonNode body = EventLoopActuatorIntegrationTests.json.readTree(response.body());
 		assertThat(body.get("stalled").asBoolean()).isTrue();
 		assertThat(body.get("stackTrace").valueStream().map(JsonNode::asString))
 			.anySatisfy((frame) -> assertThat(frame).contains("blockingCallForTest"));
 		this.release.countDown();
-		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().stalled());
+		await().atMost(Duration.ofSeconds(30)).until(() -> !loop.stats().stalled());
 	}
 
 }

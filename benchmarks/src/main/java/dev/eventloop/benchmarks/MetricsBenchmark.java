@@ -1,0 +1,109 @@
+package dev.eventloop.benchmarks;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.eventloop.IdleStrategy;
+import dev.eventloop.spring.metrics.EventLoopMetrics;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * Benchmark 5: the same loop doing the same work with and without Micrometer meters bound
+ * to it. {@code bound} registers every meter of DESIGN section 5 in a real
+ * {@link SimpleMeterRegistry}, records every lag probe into a histogram timer, and reads
+ * every meter once a second (a scrape far more frequent than any real one). The work is
+ * the one-producer workload of the submit-throughput benchmark; two forks per setting,
+ * because the difference looked for is a few percent.
+ */
+@State(Scope.Benchmark)
+@Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+UseParallelGC" })
+public class MetricsBenchmark extends BenchmarkBase {
+
+	@Param({ "unbound", "bound" })
+	public String metrics = "unbound";
+
+	// set in setup, read by the benchmark threads (published by JMH's setup barrier)
+	private @Nullable EventLoopAdapter adapter;
+
+	private @Nullable EventLoopMetrics meters;
+
+	private @Nullable ScheduledExecutorService scraper;
+
+	@Setup
+	public void start() {
+		EventLoopAdapter adapter = new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.DISPATCH);
+		this.adapter = adapter;
+		switch (this.metrics) {
+			case "unbound" -> {
+			}
+			case "bound" -> {
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				EventLoopMetrics meters = new EventLoopMetrics(List.of(adapter.loop()));
+				meters.bindTo(registry);
+				this.meters = meters;
+				ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+					Thread thread = new Thread(runnable, "bench-scraper");
+					thread.setDaemon(true);
+					return thread;
+				});
+				scraper.scheduleAtFixedRate(() -> scrape(registry), 1, 1, TimeUnit.SECONDS);
+				this.scraper = scraper;
+			}
+			default -> throw new IllegalArgumentException(
+					"Unknown metrics setting '" + this.metrics + "': use unbound or bound");
+		}
+	}
+
+	private static void scrape(SimpleMeterRegistry registry) {
+		double sum = 0;
+		for (Meter meter : registry.getMeters()) {
+			for (Measurement measurement : meter.measure()) {
+				sum += measurement.getValue();
+			}
+		}
+		if (Double.isNaN(sum)) {
+			throw new IllegalStateException("A meter of the event loop read NaN");
+		}
+	}
+
+	@TearDown
+	public void stop() throws Exception {
+		if (this.scraper != null) {
+			this.scraper.shutdownNow();
+			this.scraper.awaitTermination(10, TimeUnit.SECONDS);
+		}
+		if (this.meters != null) {
+			this.meters.close();
+		}
+		if (this.adapter != null) {
+			this.adapter.close();
+		}
+	}
+
+	@Benchmark
+	@BenchmarkMode(Mode.Throughput)
+	@OutputTimeUnit(TimeUnit.SECONDS)
+	@Threads(1)
+	@OperationsPerInvocation(SubmitThroughputBenchmark.BATCH)
+	public void submitThroughput(SubmitThroughputBenchmark.Producer producer) {
+		SubmitThroughputBenchmark.submitBatch(this.adapter, producer.barrier);
+	}
+
+}
