@@ -232,7 +232,7 @@ class OnEventLoopProxyTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalStateException.class)
+				.isInstanceOf(InvalidEventLoopMethodException.class)
 				.hasMessageContaining(ConflictingService.class.getName() + ".both()")
 				.hasMessageContaining("both @OnEventLoop and @Offload"));
 	}
@@ -243,7 +243,7 @@ class OnEventLoopProxyTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalStateException.class)
+				.isInstanceOf(InvalidEventLoopMethodException.class)
 				.hasMessageContaining(FutureSubtypeService.class.getName() + ".special()")
 				.hasMessageContaining("declare CompletableFuture or CompletionStage instead"));
 	}
