@@ -1,0 +1,179 @@
+package dev.eventloop.spring.autoconfigure;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.concurrent.Future;
+
+import dev.eventloop.EventLoopGroup;
+import dev.eventloop.LoopFuture;
+import dev.eventloop.spring.Offload;
+import dev.eventloop.spring.OnEventLoop;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * What the proxy does for one {@link OnEventLoop @OnEventLoop} or
+ * {@link Offload @Offload} method: worked out once, when the bean is proxied at startup,
+ * so that a bad key expression or loop name fails startup rather than the first call.
+ */
+final class EventLoopMethod {
+
+	private static final SpelExpressionParser parser = new SpelExpressionParser();
+
+	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+	private static final boolean reactorPresent = ClassUtils.isPresent("reactor.core.publisher.Mono",
+			EventLoopMethod.class.getClassLoader());
+
+	enum Mode {
+
+		ON_EVENT_LOOP, OFFLOAD
+
+	}
+
+	enum ReturnKind {
+
+		FUTURE, VOID, MONO, BLOCKING
+
+	}
+
+	private final Method method;
+
+	private final Mode mode;
+
+	private final String loopName;
+
+	private final @Nullable Expression key;
+
+	private final ReturnKind returnKind;
+
+	// resolved on first call by any caller thread; racing resolutions find the same bean
+	private volatile @Nullable EventLoopGroup group;
+
+	private EventLoopMethod(Method method, Mode mode, String loopName, @Nullable Expression key,
+			ReturnKind returnKind) {
+		this.method = method;
+		this.mode = mode;
+		this.loopName = loopName;
+		this.key = key;
+		this.returnKind = returnKind;
+	}
+
+	/**
+	 * Work out the plan for a method of the target class, or return {@code null} when it
+	 * is not to be intercepted.
+	 */
+	static @Nullable EventLoopMethod of(Method method, Class<?> targetClass) {
+		if (method.getDeclaringClass() == Object.class || !Modifier.isPublic(method.getModifiers())
+				|| Modifier.isStatic(method.getModifiers())) {
+			return null;
+		}
+		Offload offload = AnnotatedElementUtils.findMergedAnnotation(method, Offload.class);
+		OnEventLoop onMethod = AnnotatedElementUtils.findMergedAnnotation(method, OnEventLoop.class);
+		if (offload != null && onMethod != null) {
+			throw new IllegalStateException("Method " + describe(method) + " is annotated with both @OnEventLoop and"
+					+ " @Offload: keep @OnEventLoop to run it on a loop, or @Offload to run blocking work off the loops");
+		}
+		ReturnKind returnKind = returnKind(method);
+		if (offload != null) {
+			return new EventLoopMethod(method, Mode.OFFLOAD, "", null, returnKind);
+		}
+		OnEventLoop annotation = (onMethod != null) ? onMethod
+				: AnnotatedElementUtils.findMergedAnnotation(targetClass, OnEventLoop.class);
+		if (annotation == null) {
+			return null;
+		}
+		return new EventLoopMethod(method, Mode.ON_EVENT_LOOP, annotation.value(), parseKey(method, annotation.key()),
+				returnKind);
+	}
+
+	private static @Nullable Expression parseKey(Method method, String key) {
+		if (!StringUtils.hasText(key)) {
+			return null;
+		}
+		try {
+			return parser.parseExpression(key);
+		}
+		catch (ParseException ex) {
+			throw new InvalidKeyExpressionException(describe(method), key, ex);
+		}
+	}
+
+	private static ReturnKind returnKind(Method method) {
+		Class<?> type = method.getReturnType();
+		if (type == void.class) {
+			return ReturnKind.VOID;
+		}
+		if (type != Object.class && type.isAssignableFrom(LoopFuture.class)) {
+			return ReturnKind.FUTURE;
+		}
+		if (Future.class.isAssignableFrom(type) || java.util.concurrent.CompletionStage.class.isAssignableFrom(type)) {
+			throw new IllegalStateException("Method " + describe(method) + " returns " + type.getName()
+					+ ", which the event-loop proxy cannot create: declare CompletableFuture or CompletionStage instead");
+		}
+		if (reactorPresent && ReactorSupport.isMono(type)) {
+			return ReturnKind.MONO;
+		}
+		return ReturnKind.BLOCKING;
+	}
+
+	static String describe(Method method) {
+		return ClassUtils.getQualifiedMethodName(method) + "(" + StringUtils.arrayToCommaDelimitedString(
+				java.util.Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toArray()) + ")";
+	}
+
+	Method method() {
+		return this.method;
+	}
+
+	Mode mode() {
+		return this.mode;
+	}
+
+	String loopName() {
+		return this.loopName;
+	}
+
+	ReturnKind returnKind() {
+		return this.returnKind;
+	}
+
+	boolean hasKey() {
+		return this.key != null;
+	}
+
+	EventLoopGroup group(BeanFactory beanFactory) {
+		EventLoopGroup group = this.group;
+		if (group == null) {
+			group = beanFactory.getBean(this.loopName, EventLoopGroup.class);
+			this.group = group;
+		}
+		return group;
+	}
+
+	Object key(Object[] arguments) {
+		Expression key = this.key;
+		if (key == null) {
+			throw new IllegalStateException("Method " + describe(this.method) + " has no key expression");
+		}
+		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(arguments, this.method, arguments,
+				parameterNames);
+		Object value = key.getValue(context);
+		if (value == null) {
+			throw new IllegalArgumentException("Key expression '" + key.getExpressionString() + "' of @OnEventLoop on "
+					+ describe(this.method) + " evaluated to null: pass a non-null key or fix the expression");
+		}
+		return value;
+	}
+
+}

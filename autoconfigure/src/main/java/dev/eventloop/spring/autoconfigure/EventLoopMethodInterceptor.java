@@ -1,0 +1,213 @@
+package dev.eventloop.spring.autoconfigure;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+
+import dev.eventloop.AsyncContext;
+import dev.eventloop.EventLoop;
+import dev.eventloop.EventLoopGroup;
+import dev.eventloop.LoopFuture;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.MethodClassKey;
+
+/**
+ * Runs {@code @OnEventLoop} methods on their loop and {@code @Offload} methods off every
+ * loop, through the application's {@link AsyncContext}.
+ */
+final class EventLoopMethodInterceptor implements MethodInterceptor {
+
+	private static final Log logger = LogFactory.getLog(EventLoopMethodInterceptor.class);
+
+	private static final Object NOT_INTERCEPTED = new Object();
+
+	private final BeanFactory beanFactory;
+
+	// any thread: plans by method and target class, filled at startup and on first calls
+	private final Map<MethodClassKey, Object> plans = new ConcurrentHashMap<>();
+
+	// resolved on first call by any caller thread; racing resolutions find the same bean
+	private volatile @Nullable AsyncContext asyncContext;
+
+	EventLoopMethodInterceptor(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * Work out (and cache) the plan of a method, failing on a bad annotation.
+	 */
+	@Nullable EventLoopMethod plan(Method method, Class<?> targetClass) {
+		Object plan = this.plans.computeIfAbsent(new MethodClassKey(method, targetClass), (key) -> {
+			EventLoopMethod found = EventLoopMethod.of(AopUtils.getMostSpecificMethod(method, targetClass),
+					targetClass);
+			return (found != null) ? found : NOT_INTERCEPTED;
+		});
+		return (plan != NOT_INTERCEPTED) ? (EventLoopMethod) plan : null;
+	}
+
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
+				: invocation.getMethod().getDeclaringClass();
+		EventLoopMethod plan = plan(invocation.getMethod(), targetClass);
+		if (plan == null) {
+			return invocation.proceed();
+		}
+		Callable<@Nullable Object> call = () -> proceed(invocation);
+		return switch (plan.mode()) {
+			case ON_EVENT_LOOP -> onEventLoop(plan, invocation.getArguments(), call);
+			case OFFLOAD -> offload(plan, call);
+		};
+	}
+
+	private @Nullable Object onEventLoop(EventLoopMethod plan, Object[] arguments, Callable<@Nullable Object> call)
+			throws Throwable {
+		AsyncContext context = asyncContext();
+		EventLoopGroup group = plan.group(this.beanFactory);
+		Object key = plan.hasKey() ? plan.key(arguments) : null;
+		return switch (plan.returnKind()) {
+			case FUTURE -> flatten(dispatch(context, group, key, call));
+			case VOID -> {
+				EventLoop loop = (key != null) ? group.forKey(key) : loopFor(context, group);
+				context.dispatch(loop, () -> runReportingFailure(loop, call));
+				yield null;
+			}
+			case MONO -> ReactorSupport.deferred(() -> dispatch(context, group, key, call));
+			case BLOCKING -> unwrap(() -> (key != null) ? context.call(group, key, call) : context.call(group, call));
+		};
+	}
+
+	private @Nullable Object offload(EventLoopMethod plan, Callable<@Nullable Object> call) throws Throwable {
+		AsyncContext context = asyncContext();
+		return switch (plan.returnKind()) {
+			case FUTURE -> flatten(context.offload(call));
+			case VOID -> {
+				context.offload(call).whenComplete((result, ex) -> {
+					if (ex != null) {
+						logger.error("@Offload method " + EventLoopMethod.describe(plan.method()) + " failed",
+								unwrap(ex));
+					}
+				});
+				yield null;
+			}
+			case MONO -> ReactorSupport.deferred(() -> context.offload(call));
+			case BLOCKING -> unwrap(() -> context.await(context.offload(call)));
+		};
+	}
+
+	private static LoopFuture<@Nullable Object> dispatch(AsyncContext context, EventLoopGroup group,
+			@Nullable Object key, Callable<@Nullable Object> call) {
+		return (key != null) ? context.dispatch(group, key, call) : context.dispatch(group, call);
+	}
+
+	/**
+	 * The loop an unkeyed call goes to: the caller's own when it is on one of the group's
+	 * loops, otherwise the group's next.
+	 */
+	private static EventLoop loopFor(AsyncContext context, EventLoopGroup group) {
+		Optional<EventLoop> current = context.currentLoop();
+		if (current.isPresent() && (current.get() == group || current.get().group() == group)) {
+			return current.get();
+		}
+		return group.next();
+	}
+
+	/**
+	 * Run a fire-and-forget call on its loop; a failure goes to the loop's
+	 * uncaught-exception handler, as for {@link EventLoop#execute(Runnable)}.
+	 */
+	private static @Nullable Object runReportingFailure(EventLoop loop, Callable<@Nullable Object> call) {
+		try {
+			call.call();
+		}
+		catch (Throwable ex) {
+			try {
+				loop.execute(() -> {
+					throw EventLoopMethodInterceptor.<RuntimeException>sneaky(ex);
+				});
+			}
+			catch (RejectedExecutionException rejected) {
+				logger.error("Fire-and-forget call on event loop '" + loop.name() + "' failed while it shuts down", ex);
+			}
+		}
+		return null;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <E extends Throwable> E sneaky(Throwable ex) throws E {
+		throw (E) ex;
+	}
+
+	/**
+	 * Turn the future of a call whose method itself returns a future into the future of
+	 * that future's result.
+	 */
+	private static CompletableFuture<@Nullable Object> flatten(LoopFuture<@Nullable Object> outer) {
+		if (outer.isDone() && !outer.isCompletedExceptionally()) {
+			Object result = outer.getNow(null);
+			if (result instanceof LoopFuture<?> loopFuture) {
+				@SuppressWarnings("unchecked")
+				LoopFuture<@Nullable Object> inner = (LoopFuture<@Nullable Object>) loopFuture;
+				return inner;
+			}
+		}
+		return outer.thenCompose((result) -> {
+			if (result == null) {
+				return CompletableFuture.completedFuture(null);
+			}
+			@SuppressWarnings("unchecked")
+			CompletionStage<@Nullable Object> inner = (CompletionStage<@Nullable Object>) result;
+			return inner;
+		});
+	}
+
+	private static @Nullable Object proceed(MethodInvocation invocation) throws Exception {
+		try {
+			return invocation.proceed();
+		}
+		catch (Exception | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new UndeclaredThrowableException(ex);
+		}
+	}
+
+	private static @Nullable Object unwrap(Callable<@Nullable Object> blocking) throws Throwable {
+		try {
+			return blocking.call();
+		}
+		catch (CompletionException ex) {
+			throw unwrap(ex);
+		}
+	}
+
+	private static Throwable unwrap(Throwable ex) {
+		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+	}
+
+	private AsyncContext asyncContext() {
+		AsyncContext context = this.asyncContext;
+		if (context == null) {
+			context = this.beanFactory.getBean(AsyncContext.class);
+			this.asyncContext = context;
+		}
+		return context;
+	}
+
+}
