@@ -71,20 +71,26 @@ function draw(canvas, values, floor, color, fixedMax) {
 	canvas.dataset.points = String(values.length);
 	canvas.dataset.max = max.toFixed(3);
 	if (CHECK) {
-		canvas.dataset.ink = String(ink(g, canvas));
+		inspect(g, canvas);
 	}
 }
 
-// Number of painted pixels: lets a headless browser check prove the chart really rendered.
-function ink(g, canvas) {
+// With ?check: count painted pixels and how often the picture changed between draws, so
+// that a headless browser check can prove that the charts render and update.
+function inspect(g, canvas) {
 	const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
 	let painted = 0;
-	for (let i = 3; i < data.length; i += 4) {
-		if (data[i] !== 0) {
+	let hash = 2166136261;
+	for (let i = 0; i < data.length; i += 4) {
+		if (data[i + 3] !== 0) {
 			painted++;
 		}
+		hash = Math.imul(hash ^ data[i] ^ (data[i + 1] << 8) ^ (data[i + 2] << 16) ^ (data[i + 3] << 24), 16777619);
 	}
-	return painted;
+	const changes = Number(canvas.dataset.changes || 0) + (String(hash) !== canvas.dataset.hash ? 1 : 0);
+	canvas.dataset.ink = String(painted);
+	canvas.dataset.hash = String(hash);
+	canvas.dataset.changes = String(changes);
 }
 
 function format(value, unit) {
