@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -25,6 +26,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -47,6 +49,9 @@ class SampleApplicationTests {
 
 	@Autowired
 	private GatedArchive archive;
+
+	@Autowired
+	private LoadOnStartup loadOnStartup;
 
 	@Test
 	void depositThenWithdrawKeepsTheBalanceOnTheAccountsOwnLoop() throws Exception {
@@ -204,6 +209,26 @@ class SampleApplicationTests {
 		assertThat(stopped.get("running").asBoolean()).isFalse();
 		assertThat(stopped.get("failed").asLong()).isZero();
 		assertThat(body(get("/api/settlement"), 200).get("accounts").asInt()).isPositive();
+	}
+
+	@Test
+	void loadFlagStartsTheGeneratorForTheGivenSeconds() throws Exception {
+		long before = body(get("/api/demo/load"), 200).get("completed").asLong();
+		this.loadOnStartup.run(new DefaultApplicationArguments("--load=1"));
+		assertThat(body(get("/api/demo/load"), 200).get("until").isNull()).isFalse();
+		await().atMost(TIMEOUT).untilAsserted(() -> {
+			JsonNode status = body(get("/api/demo/load"), 200);
+			assertThat(status.get("running").asBoolean()).isFalse();
+			assertThat(status.get("completed").asLong()).isGreaterThan(before);
+		});
+	}
+
+	@Test
+	void loadFlagWithAnInvalidValueSaysWhatItTakes() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.loadOnStartup.run(new DefaultApplicationArguments("--load=soon")))
+			.withMessageContaining("--load takes a positive number of seconds")
+			.withMessageContaining("'soon'");
 	}
 
 	@Test
