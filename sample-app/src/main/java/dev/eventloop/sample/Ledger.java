@@ -90,7 +90,7 @@ public class Ledger {
 	public CompletableFuture<Statement> statement(String accountId) {
 		Shard shard = shard();
 		List<Posting> recent = shard.existing(accountId).recentPostings();
-		return this.async.offload(() -> new Archived(this.archive.fetch(accountId), Thread.currentThread().getName()))
+		return this.async.offload(() -> new Archived(this.archive.fetch(accountId), describe(Thread.currentThread())))
 			.thenApply((archived) -> {
 				// back on the account's loop: reading the account here is safe
 				Account account = shard.existing(accountId);
@@ -126,6 +126,11 @@ public class Ledger {
 		// queued behind the running task, so it cannot be done yet: join() would deadlock
 		AccountView view = loop.submit(() -> shard.existing(accountId).view(shard.loop)).join();
 		return CompletableFuture.completedFuture(view);
+	}
+
+	private static String describe(Thread thread) {
+		// virtual threads (the offload executor on Java 21+) have no name
+		return thread.getName().isEmpty() ? thread.toString() : thread.getName();
 	}
 
 	private Shard shard() {
