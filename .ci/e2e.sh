@@ -258,7 +258,7 @@ else
 	took=$((SECONDS - stop_started))
 	APP_PID=""
 	if [[ "$exit_code" == 0 || "$exit_code" == 143 ]] && ! grep -q 'Exception in thread\|ERROR.*shut' "$LOG"; then
-		pass "shutdown: SIGTERM -> exit code $exit_code after ${took} s (graceful, loops drained)"
+		pass "shutdown: SIGTERM -> exit code $exit_code after ${took} s (within the ${SHUTDOWN_TIMEOUT} s shutdown budget)"
 	else
 		fail "shutdown: exit code $exit_code after ${took} s; last lines of $LOG:"
 		tail -n 20 "$LOG"
