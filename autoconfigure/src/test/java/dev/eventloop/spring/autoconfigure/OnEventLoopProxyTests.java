@@ -212,6 +212,38 @@ class OnEventLoopProxyTests {
 		});
 	}
 
+	@Test
+	void offloadedVoidMethodShouldRunOffEveryLoop() {
+		this.contextRunner.run((context) -> {
+			OrderService service = context.getBean(OrderService.class);
+			EventLoop pricing = context.getBean("pricing", EventLoop.class);
+			pricing.execute(() -> service.offloadedFireAndForget("audit"));
+			assertThat(service.events().poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("audit on no loop");
+		});
+	}
+
+	@Test
+	void bothAnnotationsOnOneMethodShouldFailStartup() {
+		this.contextRunner.withUserConfiguration(ConflictingConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining(ConflictingService.class.getName() + ".both()")
+				.hasMessageContaining("both @OnEventLoop and @Offload"));
+	}
+
+	@Test
+	void futureSubtypeTheProxyCannotCreateShouldFailStartup() {
+		this.contextRunner.withUserConfiguration(FutureSubtypeConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining(FutureSubtypeService.class.getName() + ".special()")
+				.hasMessageContaining("declare CompletableFuture or CompletionStage instead"));
+	}
+
 	private static String currentLoopName() {
 		return EventLoop.current().map(EventLoop::name).orElse("no loop");
 	}
@@ -287,6 +319,11 @@ class OnEventLoopProxyTests {
 		}
 
 		@Offload
+		public void offloadedFireAndForget(String event) {
+			this.events.add(event + " on " + currentLoopName());
+		}
+
+		@Offload
 		public String offloadedBlocking() {
 			return EventLoop.current().isEmpty() ? "ran off the loops" : "ran on a loop";
 		}
@@ -298,6 +335,49 @@ class OnEventLoopProxyTests {
 
 		public String threadName() {
 			return currentLoopName();
+		}
+
+	}
+
+	static class ConflictingService {
+
+		@OnEventLoop("pricing")
+		@Offload
+		public CompletableFuture<String> both() {
+			return CompletableFuture.completedFuture("never");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConflictingConfiguration {
+
+		@Bean
+		ConflictingService conflictingService() {
+			return new ConflictingService();
+		}
+
+	}
+
+	static class SpecialFuture<T> extends CompletableFuture<T> {
+
+	}
+
+	static class FutureSubtypeService {
+
+		@OnEventLoop("pricing")
+		public SpecialFuture<String> special() {
+			return new SpecialFuture<>();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FutureSubtypeConfiguration {
+
+		@Bean
+		FutureSubtypeService futureSubtypeService() {
+			return new FutureSubtypeService();
 		}
 
 	}
