@@ -90,12 +90,14 @@ public class Ledger {
 	public CompletableFuture<Statement> statement(String accountId) {
 		Shard shard = shard();
 		List<Posting> recent = shard.existing(accountId).recentPostings();
+		EventLoop loop = EventLoop.current().orElseThrow();
+		long tasksBefore = loop.stats().completed();
 		return this.async.offload(() -> new Archived(this.archive.fetch(accountId), describe(Thread.currentThread())))
 			.thenApply((archived) -> {
 				// back on the account's loop: reading the account here is safe
 				Account account = shard.existing(accountId);
 				return new Statement(accountId, account.balance(), recent, archived.lines(), shard.loop,
-						archived.thread(), Thread.currentThread().getName());
+						archived.thread(), Thread.currentThread().getName(), loop.stats().completed() - tasksBefore);
 			});
 	}
 

@@ -14,7 +14,9 @@ import java.util.List;
  * @param loop the ledger loop that owns the account
  * @param ioThread the thread that made the blocking archive call (never a loop)
  * @param completedOn the thread that completed the statement (the account's loop)
+ * @param tasksRunMeanwhile tasks the account's loop completed while the archive call
+ * waited: the loop was not blocked by it
  */
 public record Statement(String accountId, BigDecimal balance, List<Posting> recent, List<String> archived, String loop,
-		String ioThread, String completedOn) {
+		String ioThread, String completedOn, long tasksRunMeanwhile) {
 }

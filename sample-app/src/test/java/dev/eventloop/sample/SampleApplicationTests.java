@@ -161,6 +161,7 @@ class SampleApplicationTests {
 			assertThat(body.get("ioThread").asString()).doesNotStartWith("ledger");
 			assertThat(body.get("completedOn").asString()).isEqualTo(body.get("loop").asString());
 			assertThat(body.get("balance").decimalValue()).isEqualByComparingTo("15.00");
+			assertThat(body.get("tasksRunMeanwhile").asLong()).isPositive();
 			assertThat(body.get("archived").get(0).asString()).isEqualTo("archived line of slow-1");
 		}
 		finally {
