@@ -75,6 +75,11 @@ class BadInputTests {
 				invalidProperty("unknown blocking policy", "eventloop.blocking-policy=ignore",
 						"Failed to bind properties under 'eventloop.blocking-policy'",
 						"The following values are valid"),
+				arguments("a bean of another type named like a loop", List.of(ClashingBeanConfiguration.class),
+						List.of("eventloop.loops.orders.threads=2"),
+						"a bean named 'orders' of type java.lang.String already exists, so the event loop of that name "
+								+ "cannot be registered",
+						"Rename the bean (for example with @Service(\"ordersService\")) or the loop"),
 				misuse("@OnEventLoop naming an unknown loop", UnknownLoop.class,
 						"is annotated with @OnEventLoop(\"ordrs\"), but no event loop or group is named 'ordrs'",
 						"Name one of the configured event loops in @OnEventLoop"),
@@ -252,6 +257,16 @@ class BadInputTests {
 		@Offload
 		public CompletableFuture<String> place(String order) {
 			return CompletableFuture.completedFuture(order);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ClashingBeanConfiguration {
+
+		@Bean
+		String orders() {
+			return "not an event loop";
 		}
 
 	}
