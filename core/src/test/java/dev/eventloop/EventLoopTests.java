@@ -214,13 +214,21 @@ class EventLoopTests {
 
 	@Test
 	void watchdogMarksALoopStalledWithItsStackAndClearsTheMarkAfterwards() throws Exception {
-		EventLoop loop = track(EventLoop.builder("stalling").stallThreshold(Duration.ofMillis(100)).build());
+		EventLoop loop = track(EventLoop.builder("stalling")
+			.stallThreshold(Duration.ofMillis(100))
+			.lagProbeInterval(Duration.ofMillis(10))
+			.build());
 		CountDownLatch release = new CountDownLatch(1);
 		loop.execute(() -> blockingOperation(release));
 		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().stalled());
 		LoopStats stalled = loop.stats();
 		assertThat(stalled.stalledSince()).isNotNull();
 		assertThat(stalled.stalledFor()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+		// the probe cannot run while the task holds the loop, yet its lag and the loop's
+		// utilisation already show the stall
+		assertThat(stalled.lag()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+		assertThat(stalled.lagMax()).isGreaterThanOrEqualTo(stalled.lag());
+		assertThat(stalled.utilization()).isEqualTo(1.0);
 		assertThat(stalled.stallStackTrace())
 			.anySatisfy((frame) -> assertThat(frame.getMethodName()).isEqualTo("blockingOperation"));
 		release.countDown();
