@@ -262,13 +262,7 @@ class EventLoopTests {
 	void boundedQueueRejectsWhenFullAndLoopThreadsNeverWait() throws Exception {
 		EventLoop loop = track(EventLoop.builder("bounded").queueCapacity(4).build());
 		EventLoop other = track(EventLoop.builder("other").build());
-		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch started = new CountDownLatch(1);
-		loop.execute(() -> {
-			started.countDown();
-			awaitQuietly(release);
-		});
-		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch release = occupy(loop);
 		for (int i = 0; i < 4; i++) {
 			loop.execute(() -> {
 			});
@@ -292,13 +286,7 @@ class EventLoopTests {
 	void boundedQueueWithSubmitTimeoutWaitsForSpace() throws Exception {
 		EventLoop loop = track(
 				EventLoop.builder("waiting").queueCapacity(1).submitTimeout(Duration.ofSeconds(10)).build());
-		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch started = new CountDownLatch(1);
-		loop.execute(() -> {
-			started.countDown();
-			awaitQuietly(release);
-		});
-		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch release = occupy(loop);
 		loop.execute(() -> {
 		});
 		CompletableFuture<String> blockedProducer = CompletableFuture
@@ -337,6 +325,20 @@ class EventLoopTests {
 		assertThat(snapshot).containsOnly(1);
 		long completed = group.loops().stream().mapToLong((loop) -> loop.stats().completed()).sum();
 		assertThat(completed).isEqualTo((long) producers * perProducer + group.size() + 1);
+	}
+
+	/**
+	 * Hold the loop in one task until the returned latch is released.
+	 */
+	private static CountDownLatch occupy(EventLoop loop) throws InterruptedException {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch started = new CountDownLatch(1);
+		loop.execute(() -> {
+			started.countDown();
+			awaitQuietly(release);
+		});
+		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		return release;
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {
