@@ -329,6 +329,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 */
 	<T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task, @Nullable EventLoop home) {
 		LoopFuture<T> future = new LoopFuture<>();
+		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) {
+			future.spinBeforeBlocking(SPIN_NANOS);
+		}
 		try {
 			enqueue(new SubmittedTask<>(task, future, home));
 		}

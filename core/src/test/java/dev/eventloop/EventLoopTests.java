@@ -56,6 +56,21 @@ class EventLoopTests {
 	}
 
 	@Test
+	void spinThenParkLoopAnswersRoundTripsAndParksWhenIdle() throws Exception {
+		EventLoop loop = track(EventLoop.builder("spinning").idleStrategy(IdleStrategy.SPIN_THEN_PARK).build());
+		for (int i = 0; i < 1000; i++) {
+			int value = i;
+			assertThat(loop.submit(() -> value * 2).get()).isEqualTo(i * 2);
+			assertThat(loop.submit(() -> value).join()).isEqualTo(i);
+		}
+		// the spin is bounded: an idle loop ends up parked, not burning a core
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> loop.thread().getState() == Thread.State.WAITING
+					|| loop.thread().getState() == Thread.State.TIMED_WAITING);
+		assertThat(loop.submit(() -> "woken").get(5, TimeUnit.SECONDS)).isEqualTo("woken");
+	}
+
+	@Test
 	void throwingTasksLeaveTheLoopRunningAndAreCounted() throws Exception {
 		List<Throwable> uncaught = new ArrayList<>();
 		CountDownLatch handled = new CountDownLatch(2);
