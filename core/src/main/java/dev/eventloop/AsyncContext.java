@@ -164,6 +164,50 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	/**
+	 * Run a task without a result on the target group: inline if the caller is already on
+	 * one of its loops, otherwise queued on the group's next loop. A failure goes to that
+	 * loop's uncaught-exception handler and is counted, as for
+	 * {@link EventLoop#execute(Runnable)}.
+	 * @param target the group (or single loop) to run on
+	 * @param task the task
+	 * @throws java.util.concurrent.RejectedExecutionException if the loop does not accept
+	 * the task
+	 */
+	public void execute(EventLoopGroup target, Runnable task) {
+		Objects.requireNonNull(target, "target must not be null");
+		Objects.requireNonNull(task, "task must not be null");
+		EventLoop caller = EventLoop.currentOrNull();
+		if (caller != null && isMember(caller, target)) {
+			executeInline(caller, task);
+		}
+		else {
+			target.next().execute(decorate(task));
+		}
+	}
+
+	/**
+	 * Run a task without a result on the loop of the target group that owns the key:
+	 * inline if that loop is the caller's own, otherwise queued on it. A failure goes to
+	 * that loop's uncaught-exception handler and is counted.
+	 * @param target the group to run on
+	 * @param key the affinity key
+	 * @param task the task
+	 * @throws java.util.concurrent.RejectedExecutionException if the loop does not accept
+	 * the task
+	 */
+	public void execute(EventLoopGroup target, Object key, Runnable task) {
+		Objects.requireNonNull(target, "target must not be null");
+		Objects.requireNonNull(task, "task must not be null");
+		EventLoop loop = target.forKey(key);
+		if (EventLoop.currentOrNull() == loop) {
+			executeInline(loop, task);
+		}
+		else {
+			loop.execute(decorate(task));
+		}
+	}
+
+	/**
 	 * Run a task on the target group and wait for its result: inline if the caller is on
 	 * one of its loops; from a thread that is not an event loop, submitted and awaited;
 	 * from another event-loop thread, refused (see {@link BlockingPolicy}).
@@ -296,6 +340,43 @@ public final class AsyncContext implements AutoCloseable {
 		finally {
 			thread.inlineDepth--;
 		}
+	}
+
+	private void executeInline(EventLoop loop, Runnable task) {
+		LoopThread thread = loop.thread();
+		if (thread.inlineDepth >= this.maxInlineDepth) {
+			loop.execute(task); // too deep: queue it, to start on a fresh stack
+			return;
+		}
+		thread.inlineDepth++;
+		loop.recordInline();
+		try {
+			task.run();
+		}
+		catch (Throwable ex) {
+			loop.reportUncaught(ex);
+		}
+		finally {
+			thread.inlineDepth--;
+		}
+	}
+
+	private Runnable decorate(Runnable task) {
+		if (this.taskDecorator == NO_DECORATION) {
+			return task;
+		}
+		Callable<@Nullable Object> decorated = this.taskDecorator.decorate(() -> {
+			task.run();
+			return null;
+		});
+		return () -> {
+			try {
+				decorated.call();
+			}
+			catch (Exception ex) {
+				throw LoopTask.sneakyThrow(ex);
+			}
+		};
 	}
 
 	private <T extends @Nullable Object> T callInline(EventLoop loop, Callable<T> task) {

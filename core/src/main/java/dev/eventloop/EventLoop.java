@@ -144,6 +144,10 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private volatile double utilization;
 
+	// when the lag probe is next due: written by the loop thread, read by stats() so that
+	// a loop stuck in one task shows its growing lag before the probe can run again
+	private volatile long probeDueNanos;
+
 	// any thread
 	private final LongAdder rejected = new LongAdder();
 
@@ -197,6 +201,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			this.queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
 		}
 		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
+		this.probeDueNanos = System.nanoTime() + settings.lagProbeInterval().toNanos();
 		this.monitor = Watchdog.INSTANCE.register(this);
 		STATE.setVolatile(this, ST_RUNNING);
 		this.thread.start();
@@ -324,6 +329,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 */
 	<T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task, @Nullable EventLoop home) {
 		LoopFuture<T> future = new LoopFuture<>();
+		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) {
+			future.spinBeforeBlocking(SPIN_NANOS);
+		}
 		try {
 			enqueue(new SubmittedTask<>(task, future, home));
 		}
@@ -397,7 +405,22 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 */
 	public LoopStats stats() {
 		long[] percentiles = this.lag.percentiles(0.5, 0.99, 1.0);
+		long last = this.lag.last();
 		Watchdog.Monitor monitor = this.monitor;
+		Duration runningFor = monitor.runningFor();
+		double utilization = this.utilization;
+		if (this.state == ST_RUNNING) {
+			// the probe cannot run while a task holds the loop: count its lateness so far
+			long overdue = System.nanoTime() - this.probeDueNanos;
+			if (overdue > last) {
+				last = overdue;
+				percentiles[1] = Math.max(percentiles[1], overdue);
+				percentiles[2] = Math.max(percentiles[2], overdue);
+			}
+			if (runningFor.compareTo(this.settings.lagProbeInterval()) >= 0) {
+				utilization = 1.0;
+			}
+		}
 		boolean stalled = monitor.stalled();
 		List<StackTraceElement> trace = stalled ? List.of(monitor.stallStackTrace()) : List.of();
 		long producerIndex = (this.boundedQueue != null) ? this.boundedQueue.currentProducerIndex()
@@ -406,9 +429,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return new LoopStats(this.name, this.group.name(), state(), submitted, (long) INLINE.getOpaque(this),
 				(long) COMPLETED.getOpaque(this), (long) FAILED.getOpaque(this), this.rejected.sum(),
 				this.abandoned.sum(), this.blockingViolations.sum(), this.queue.size(), this.settings.queueCapacity(),
-				Duration.ofNanos(this.lag.last()), Duration.ofNanos(percentiles[0]), Duration.ofNanos(percentiles[1]),
-				Duration.ofNanos(percentiles[2]), this.utilization, monitor.runningFor(), stalled,
-				monitor.stalledSince(), trace, this.deathCause, this.diedAt);
+				Duration.ofNanos(last), Duration.ofNanos(percentiles[0]), Duration.ofNanos(percentiles[1]),
+				Duration.ofNanos(percentiles[2]), utilization, runningFor, stalled, monitor.stalledSince(), trace,
+				this.deathCause, this.diedAt);
 	}
 
 	/**
@@ -490,6 +513,16 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	void recordInline() {
 		assert inLoop();
 		INLINE.setOpaque(this, this.inline + 1);
+	}
+
+	/**
+	 * Report a failure of work run inline on this loop without a future: counted, and
+	 * handed to the uncaught-exception handler. Loop thread only.
+	 */
+	void reportUncaught(Throwable ex) {
+		assert inLoop();
+		FAILED.setOpaque(this, this.failed + 1);
+		onTaskFailure(null, ex);
 	}
 
 	void recordBlockingViolation() {
@@ -582,8 +615,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		try {
 			this.probeAt = System.nanoTime();
 			long interval = this.settings.lagProbeInterval().toNanos();
+			this.probeDueNanos = this.probeAt + interval;
 			this.timers.add(new ScheduledTask(() -> {
-			}, this.probeAt + interval, interval, this.timerSequence++, true));
+			}, this.probeDueNanos, interval, this.timerSequence++, true));
 			while (this.state == ST_RUNNING) {
 				boolean worked = runBatch();
 				worked |= runDueTimers();
@@ -667,7 +701,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 	}
 
-	private void onTaskFailure(Runnable task, Throwable ex) {
+	private void onTaskFailure(@Nullable Runnable task, Throwable ex) {
 		try {
 			if (task instanceof LoopTask loopTask) {
 				loopTask.fail(ex);
@@ -737,6 +771,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.probeAt = now;
 		this.busyNanosAtProbe = this.busyNanos;
 		probe.deadlineNanos = now + probe.periodNanos;
+		this.probeDueNanos = probe.deadlineNanos;
 		this.timers.add(probe);
 	}
 

@@ -27,10 +27,32 @@ import org.jspecify.annotations.Nullable;
  */
 public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T> {
 
+	// set by the submitting thread before the task is queued, read by that same thread
+	// when it waits: how long a waiter spins before parking (loops with SPIN_THEN_PARK)
+	private long spinNanos;
+
 	/**
 	 * Create an incomplete future.
 	 */
 	public LoopFuture() {
+	}
+
+	void spinBeforeBlocking(long nanos) {
+		this.spinNanos = nanos;
+	}
+
+	/**
+	 * For a result from a loop that spins when idle, spin briefly too before parking, so
+	 * that a quick round trip wakes neither thread.
+	 */
+	private void spinBeforeBlocking() {
+		long nanos = this.spinNanos;
+		if (nanos > 0) {
+			long until = System.nanoTime() + nanos;
+			while (!isDone() && System.nanoTime() - until < 0) {
+				Thread.onSpinWait();
+			}
+		}
 	}
 
 	/**
@@ -70,6 +92,9 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 			if (loop != null) {
 				awaitOnLoop(loop, 0);
 			}
+			else {
+				spinBeforeBlocking();
+			}
 		}
 		return super.get();
 	}
@@ -91,6 +116,9 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 					throw new TimeoutException("No result within " + timeout + " " + unit);
 				}
 			}
+			else {
+				spinBeforeBlocking();
+			}
 		}
 		return super.get(timeout, unit);
 	}
@@ -107,6 +135,9 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 			EventLoop loop = BlockingGuard.beforeBlocking("LoopFuture.join()");
 			if (loop != null) {
 				awaitOnLoopUninterruptibly(loop);
+			}
+			else {
+				spinBeforeBlocking();
 			}
 		}
 		return super.join();

@@ -125,6 +125,50 @@ class AsyncContextTests {
 	}
 
 	@Test
+	void executeRunsInlineOnTheTargetLoopAndQueuesFromOtherThreads() throws Exception {
+		EventLoop loop = loop("fire-and-forget");
+		List<String> order = Collections.synchronizedList(new ArrayList<>());
+		loop.submit(() -> {
+			loop.execute(() -> order.add("queued"));
+			this.async.execute(loop, () -> order.add("inline"));
+			order.add("after-execute");
+			return null;
+		}).get(5, TimeUnit.SECONDS);
+		CountDownLatch ran = new CountDownLatch(1);
+		AtomicReference<String> thread = new AtomicReference<>();
+		this.async.execute(loop, "key", () -> {
+			thread.set(Thread.currentThread().getName());
+			ran.countDown();
+		});
+		assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+		loop.submit(() -> null).get(5, TimeUnit.SECONDS);
+		assertThat(order).containsExactly("inline", "after-execute", "queued");
+		assertThat(thread.get()).isEqualTo("fire-and-forget");
+		assertThat(loop.stats().inline()).isEqualTo(1);
+	}
+
+	@Test
+	void executeFailuresGoToTheLoopsHandlerAndAreCountedOnce() throws Exception {
+		List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
+		EventLoop loop = EventLoop.builder("handled")
+			.uncaughtExceptionHandler((thread, ex) -> uncaught.add(ex))
+			.build();
+		this.groups.add(loop);
+		this.async.execute(loop, () -> {
+			throw new IllegalStateException("queued failure");
+		});
+		loop.submit(() -> {
+			this.async.execute(loop, () -> {
+				throw new IllegalStateException("inline failure");
+			});
+			return null;
+		}).get(5, TimeUnit.SECONDS);
+		assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("queued failure", "inline failure");
+		assertThat(loop.stats().failed()).isEqualTo(2);
+		assertThat(loop.stats().completed()).isEqualTo(1);
+	}
+
+	@Test
 	void callFromTargetLoopRunsInline() throws Exception {
 		EventLoop loop = loop("call-inline");
 		String result = loop.submit(() -> this.async.call(loop, () -> Thread.currentThread().getName()))

@@ -56,6 +56,21 @@ class EventLoopTests {
 	}
 
 	@Test
+	void spinThenParkLoopAnswersRoundTripsAndParksWhenIdle() throws Exception {
+		EventLoop loop = track(EventLoop.builder("spinning").idleStrategy(IdleStrategy.SPIN_THEN_PARK).build());
+		for (int i = 0; i < 1000; i++) {
+			int value = i;
+			assertThat(loop.submit(() -> value * 2).get()).isEqualTo(i * 2);
+			assertThat(loop.submit(() -> value).join()).isEqualTo(i);
+		}
+		// the spin is bounded: an idle loop ends up parked, not burning a core
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> loop.thread().getState() == Thread.State.WAITING
+					|| loop.thread().getState() == Thread.State.TIMED_WAITING);
+		assertThat(loop.submit(() -> "woken").get(5, TimeUnit.SECONDS)).isEqualTo("woken");
+	}
+
+	@Test
 	void throwingTasksLeaveTheLoopRunningAndAreCounted() throws Exception {
 		List<Throwable> uncaught = new ArrayList<>();
 		CountDownLatch handled = new CountDownLatch(2);
@@ -214,13 +229,21 @@ class EventLoopTests {
 
 	@Test
 	void watchdogMarksALoopStalledWithItsStackAndClearsTheMarkAfterwards() throws Exception {
-		EventLoop loop = track(EventLoop.builder("stalling").stallThreshold(Duration.ofMillis(100)).build());
+		EventLoop loop = track(EventLoop.builder("stalling")
+			.stallThreshold(Duration.ofMillis(100))
+			.lagProbeInterval(Duration.ofMillis(10))
+			.build());
 		CountDownLatch release = new CountDownLatch(1);
 		loop.execute(() -> blockingOperation(release));
 		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().stalled());
 		LoopStats stalled = loop.stats();
 		assertThat(stalled.stalledSince()).isNotNull();
 		assertThat(stalled.stalledFor()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+		// the probe cannot run while the task holds the loop, yet its lag and the loop's
+		// utilisation already show the stall
+		assertThat(stalled.lag()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+		assertThat(stalled.lagMax()).isGreaterThanOrEqualTo(stalled.lag());
+		assertThat(stalled.utilization()).isEqualTo(1.0);
 		assertThat(stalled.stallStackTrace())
 			.anySatisfy((frame) -> assertThat(frame.getMethodName()).isEqualTo("blockingOperation"));
 		release.countDown();
@@ -254,13 +277,7 @@ class EventLoopTests {
 	void boundedQueueRejectsWhenFullAndLoopThreadsNeverWait() throws Exception {
 		EventLoop loop = track(EventLoop.builder("bounded").queueCapacity(4).build());
 		EventLoop other = track(EventLoop.builder("other").build());
-		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch started = new CountDownLatch(1);
-		loop.execute(() -> {
-			started.countDown();
-			awaitQuietly(release);
-		});
-		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch release = occupy(loop);
 		for (int i = 0; i < 4; i++) {
 			loop.execute(() -> {
 			});
@@ -284,13 +301,7 @@ class EventLoopTests {
 	void boundedQueueWithSubmitTimeoutWaitsForSpace() throws Exception {
 		EventLoop loop = track(
 				EventLoop.builder("waiting").queueCapacity(1).submitTimeout(Duration.ofSeconds(10)).build());
-		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch started = new CountDownLatch(1);
-		loop.execute(() -> {
-			started.countDown();
-			awaitQuietly(release);
-		});
-		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch release = occupy(loop);
 		loop.execute(() -> {
 		});
 		CompletableFuture<String> blockedProducer = CompletableFuture
@@ -329,6 +340,20 @@ class EventLoopTests {
 		assertThat(snapshot).containsOnly(1);
 		long completed = group.loops().stream().mapToLong((loop) -> loop.stats().completed()).sum();
 		assertThat(completed).isEqualTo((long) producers * perProducer + group.size() + 1);
+	}
+
+	/**
+	 * Hold the loop in one task until the returned latch is released.
+	 */
+	private static CountDownLatch occupy(EventLoop loop) throws InterruptedException {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch started = new CountDownLatch(1);
+		loop.execute(() -> {
+			started.countDown();
+			awaitQuietly(release);
+		});
+		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		return release;
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {

@@ -1,6 +1,7 @@
 package dev.eventloop.reliability;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,16 +10,9 @@ import java.util.UUID;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +25,7 @@ class ForKeyPropertyTests {
 	// created on first use by the property thread, shut down after the container
 	private static final Map<Integer, EventLoopGroup> groups = new HashMap<>();
 
-	@AfterContainer
+	@AfterAll
 	static void shutdownGroups() {
 		groups.values().forEach((group) -> group.shutdownGracefully(Duration.ZERO).join());
 		groups.clear();
@@ -42,49 +36,67 @@ class ForKeyPropertyTests {
 				(threads) -> EventLoopGroup.builder("affinity" + threads).threads(threads).daemon(true).build());
 	}
 
-	@Property(tries = 200)
-	void equalKeysAlwaysMapToTheSameLoopOfTheGroup(@ForAll @IntRange(min = 1, max = 8) int size,
-			@ForAll @Size(min = 1, max = 50) List<@From("keys") Object> keys) {
-		EventLoopGroup group = group(size);
-		for (Object key : keys) {
-			EventLoop loop = group.forKey(key);
-			assertThat(group.loops()).contains(loop);
-			assertThat(loop.group()).isSameAs((size == 1) ? loop : group);
-			// an equal but distinct key, asked again, and asked after other keys
-			assertThat(group.forKey(equalCopy(key))).isSameAs(loop);
-			assertThat(group.forKey(key)).isSameAs(loop);
-		}
-		for (Object key : keys) {
-			assertThat(group.forKey(equalCopy(key))).isSameAs(group.forKey(key));
-		}
+	@Test
+	void equalKeysAlwaysMapToTheSameLoopOfTheGroup() {
+		PropertyTrials.run(200, (random) -> {
+			int size = 1 + random.nextInt(8);
+			List<Object> keys = new ArrayList<>();
+			int count = 1 + random.nextInt(50);
+			for (int i = 0; i < count; i++) {
+				keys.add(randomKey(random));
+			}
+			EventLoopGroup group = group(size);
+			for (Object key : keys) {
+				EventLoop loop = group.forKey(key);
+				assertThat(group.loops()).contains(loop);
+				assertThat(loop.group()).isSameAs((size == 1) ? loop : group);
+				// an equal but distinct key, asked again, and asked after other keys
+				assertThat(group.forKey(equalCopy(key))).isSameAs(loop);
+				assertThat(group.forKey(key)).isSameAs(loop);
+			}
+			for (Object key : keys) {
+				assertThat(group.forKey(equalCopy(key))).isSameAs(group.forKey(key));
+			}
+		});
 	}
 
-	@Property(tries = 60)
-	void distinctKeysSpreadEvenlyOverTheLoops(@ForAll @IntRange(min = 2, max = 8) int size, @ForAll KeyShape shape,
-			@ForAll long seed) {
-		EventLoopGroup group = group(size);
-		int keysPerLoop = 2_000;
-		Map<EventLoop, Integer> counts = new HashMap<>();
-		SplittableRandom random = new SplittableRandom(seed);
-		long base = random.nextLong(1L << 40);
-		for (int i = 0; i < size * keysPerLoop; i++) {
-			counts.merge(group.forKey(shape.key(base, i, size, random)), 1, Integer::sum);
-		}
-		// expected 2000 per loop: a loop with under half or over twice that is a skew
-		// no hash of these keys should produce (tens of standard deviations)
-		assertThat(counts).hasSize(size);
-		assertThat(counts.values())
-			.allSatisfy((count) -> assertThat(count).isBetween(keysPerLoop / 2, keysPerLoop * 2));
+	@Test
+	void distinctKeysSpreadEvenlyOverTheLoops() {
+		PropertyTrials.run(60, (random) -> {
+			int size = 2 + random.nextInt(7);
+			KeyShape shape = KeyShape.values()[random.nextInt(KeyShape.values().length)];
+			EventLoopGroup group = group(size);
+			int keysPerLoop = 2_000;
+			Map<EventLoop, Integer> counts = new HashMap<>();
+			long base = random.nextLong(1L << 40);
+			for (int i = 0; i < size * keysPerLoop; i++) {
+				counts.merge(group.forKey(shape.key(base, i, size, random)), 1, Integer::sum);
+			}
+			// expected 2000 per loop: a loop with under half or over twice that is a skew
+			// no hash of these keys should produce (tens of standard deviations)
+			assertThat(counts).as("%s over %d loops", shape, size).hasSize(size);
+			assertThat(counts.values()).as("%s over %d loops", shape, size)
+				.allSatisfy((count) -> assertThat(count).isBetween(keysPerLoop / 2, keysPerLoop * 2));
+		});
 	}
 
-	@Provide
-	Arbitrary<Object> keys() {
-		return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20).map(Object.class::cast),
-				Arbitraries.integers().map(Object.class::cast), Arbitraries.longs().map(Object.class::cast),
-				Arbitraries.create(UUID::randomUUID).map(Object.class::cast),
-				Combinators.combine(Arbitraries.strings().alpha().ofMaxLength(8), Arbitraries.integers())
-					.as(CustomerKey::new)
-					.map(Object.class::cast));
+	private static Object randomKey(SplittableRandom random) {
+		return switch (random.nextInt(5)) {
+			case 0 -> randomString(random, 20, false);
+			case 1 -> random.nextInt();
+			case 2 -> random.nextLong();
+			case 3 -> new UUID(random.nextLong(), random.nextLong());
+			default -> new CustomerKey(randomString(random, 8, true), random.nextInt());
+		};
+	}
+
+	private static String randomString(SplittableRandom random, int maxLength, boolean alpha) {
+		int length = random.nextInt(maxLength + 1);
+		StringBuilder builder = new StringBuilder(length);
+		for (int i = 0; i < length; i++) {
+			builder.append(alpha ? (char) ('a' + random.nextInt(26)) : (char) random.nextInt(0x20, 0x3000));
+		}
+		return builder.toString();
 	}
 
 	private static Object equalCopy(Object key) {

@@ -65,6 +65,22 @@ class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 			.orElseGet(EventLoopProperties::new);
 	}
 
+	/**
+	 * A bean of a loop's name replaces the loop only if it is an event loop group; any
+	 * other bean of that name would silently leave the loop out.
+	 */
+	private void checkOverride(String name) {
+		Class<?> type = (this.beanFactory instanceof ListableBeanFactory listable) ? listable.getType(name, false)
+				: null;
+		if (type != null && !EventLoopGroup.class.isAssignableFrom(type)) {
+			throw new InvalidEventLoopPropertyException("eventloop.loops." + name, name,
+					"a bean named '" + name + "' of type " + type.getName()
+							+ " already exists, so the event loop of that name cannot be registered",
+					"Rename the bean (for example with @Service(\"" + name + "Service\")) or the loop, so that "
+							+ "the loop and the bean have different names.");
+		}
+	}
+
 	private static boolean hasGroupBeans(BeanFactory beanFactory) {
 		return beanFactory instanceof ListableBeanFactory listable
 				&& listable.getBeanNamesForType(EventLoopGroup.class, true, false).length > 0;
@@ -72,7 +88,8 @@ class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 
 	private void registerGroup(BeanDefinitionRegistry registry, String name, EventLoopProperties.Loop loop) {
 		if (registry.containsBeanDefinition(name)) {
-			return;
+			checkOverride(name);
+			return; // the application's own group of that name wins
 		}
 		BeanFactory beanFactory = this.beanFactory;
 		Class<? extends EventLoopGroup> type = (loop.getThreads() == 1) ? EventLoop.class : EventLoopGroup.class;

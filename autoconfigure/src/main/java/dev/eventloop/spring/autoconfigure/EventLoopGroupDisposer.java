@@ -39,7 +39,7 @@ final class EventLoopGroupDisposer implements DestructionAwareBeanPostProcessor 
 		}
 		EventLoopGroup group = (EventLoopGroup) bean;
 		try {
-			group.shutdownGracefully(this.timeout).get(this.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+			group.shutdownGracefully(this.timeout).get(waitMillis(this.timeout), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -47,6 +47,15 @@ final class EventLoopGroupDisposer implements DestructionAwareBeanPostProcessor 
 		catch (ExecutionException | TimeoutException ex) {
 			logger.warn("Event loop group '" + group.name() + "' did not terminate cleanly", ex);
 		}
+	}
+
+	/**
+	 * How long to wait for termination: the drain budget and a second of grace, capped at
+	 * a day.
+	 */
+	private static long waitMillis(Duration timeout) {
+		Duration cap = Duration.ofDays(1);
+		return ((timeout.compareTo(cap) > 0) ? cap : timeout).toMillis() + 1000;
 	}
 
 	/**

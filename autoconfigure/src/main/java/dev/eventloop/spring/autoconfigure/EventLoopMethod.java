@@ -74,15 +74,22 @@ final class EventLoopMethod {
 	 * is not to be intercepted.
 	 */
 	static @Nullable EventLoopMethod of(Method method, Class<?> targetClass) {
-		if (method.getDeclaringClass() == Object.class || !Modifier.isPublic(method.getModifiers())
-				|| Modifier.isStatic(method.getModifiers())) {
+		if (method.getDeclaringClass() == Object.class) {
 			return null;
 		}
 		Offload offload = AnnotatedElementUtils.findMergedAnnotation(method, Offload.class);
 		OnEventLoop onMethod = AnnotatedElementUtils.findMergedAnnotation(method, OnEventLoop.class);
+		if (offload != null || onMethod != null) {
+			checkInterceptable(method, (onMethod != null) ? "@OnEventLoop" : "@Offload");
+		}
+		if (!Modifier.isPublic(method.getModifiers()) || Modifier.isStatic(method.getModifiers())) {
+			return null;
+		}
 		if (offload != null && onMethod != null) {
-			throw new IllegalStateException("Method " + describe(method) + " is annotated with both @OnEventLoop and"
-					+ " @Offload: keep @OnEventLoop to run it on a loop, or @Offload to run blocking work off the loops");
+			throw new InvalidEventLoopMethodException(describe(method),
+					"is annotated with both @OnEventLoop and" + " @Offload",
+					"Keep @OnEventLoop to run it on a loop, or @Offload to run blocking work off the" + " loops, on "
+							+ describe(method) + ".");
 		}
 		ReturnKind returnKind = returnKind(method);
 		if (offload != null) {
@@ -118,13 +125,47 @@ final class EventLoopMethod {
 			return ReturnKind.FUTURE;
 		}
 		if (Future.class.isAssignableFrom(type) || java.util.concurrent.CompletionStage.class.isAssignableFrom(type)) {
-			throw new IllegalStateException("Method " + describe(method) + " returns " + type.getName()
-					+ ", which the event-loop proxy cannot create: declare CompletableFuture or CompletionStage instead");
+			throw new InvalidEventLoopMethodException(describe(method),
+					"returns " + type.getName() + ", which the event-loop proxy cannot create",
+					"Change the return type of " + describe(method)
+							+ ": declare CompletableFuture or CompletionStage instead.");
 		}
 		if (reactorPresent && ReactorSupport.isMono(type)) {
 			return ReturnKind.MONO;
 		}
 		return ReturnKind.BLOCKING;
+	}
+
+	/**
+	 * Fail for an annotated method that a class-based proxy cannot intercept: calls to it
+	 * would silently run on the caller's thread.
+	 */
+	private static void checkInterceptable(Method method, String annotation) {
+		int modifiers = method.getModifiers();
+		String problem = null;
+		String action = null;
+		if (Modifier.isStatic(modifiers)) {
+			problem = "static";
+			action = "Make " + describe(method) + " an instance method of the bean, or remove " + annotation + ".";
+		}
+		else if (Modifier.isPrivate(modifiers)) {
+			problem = "private";
+			action = "Make " + describe(method) + " public, or remove " + annotation + ".";
+		}
+		else if (!Modifier.isPublic(modifiers)) {
+			problem = "not public";
+			action = "Make " + describe(method) + " public, or remove " + annotation + ".";
+		}
+		else if (Modifier.isFinal(modifiers)) {
+			problem = "final";
+			action = "Remove 'final' from " + describe(method) + ", or remove " + annotation + ".";
+		}
+		if (problem != null) {
+			throw new InvalidEventLoopMethodException(describe(method),
+					"is annotated with " + annotation + " but is " + problem
+							+ ", so the proxy cannot intercept it and its calls would run on the" + " caller's thread",
+					action);
+		}
 	}
 
 	static String describe(Method method) {

@@ -3,16 +3,13 @@ package dev.eventloop.spring.autoconfigure;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 
 import dev.eventloop.AsyncContext;
-import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.LoopFuture;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -83,8 +80,20 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 		return switch (plan.returnKind()) {
 			case FUTURE -> flatten(dispatch(context, group, key, call));
 			case VOID -> {
-				EventLoop loop = (key != null) ? group.forKey(key) : loopFor(context, group);
-				context.dispatch(loop, () -> runReportingFailure(loop, call));
+				Runnable task = () -> {
+					try {
+						call.call();
+					}
+					catch (Exception ex) {
+						throw sneaky(ex);
+					}
+				};
+				if (key != null) {
+					context.execute(group, key, task);
+				}
+				else {
+					context.execute(group, task);
+				}
 				yield null;
 			}
 			case MONO -> ReactorSupport.deferred(() -> dispatch(context, group, key, call));
@@ -113,39 +122,6 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	private static LoopFuture<@Nullable Object> dispatch(AsyncContext context, EventLoopGroup group,
 			@Nullable Object key, Callable<@Nullable Object> call) {
 		return (key != null) ? context.dispatch(group, key, call) : context.dispatch(group, call);
-	}
-
-	/**
-	 * The loop an unkeyed call goes to: the caller's own when it is on one of the group's
-	 * loops, otherwise the group's next.
-	 */
-	private static EventLoop loopFor(AsyncContext context, EventLoopGroup group) {
-		Optional<EventLoop> current = context.currentLoop();
-		if (current.isPresent() && (current.get() == group || current.get().group() == group)) {
-			return current.get();
-		}
-		return group.next();
-	}
-
-	/**
-	 * Run a fire-and-forget call on its loop; a failure goes to the loop's
-	 * uncaught-exception handler, as for {@link EventLoop#execute(Runnable)}.
-	 */
-	private static @Nullable Object runReportingFailure(EventLoop loop, Callable<@Nullable Object> call) {
-		try {
-			call.call();
-		}
-		catch (Throwable ex) {
-			try {
-				loop.execute(() -> {
-					throw EventLoopMethodInterceptor.<RuntimeException>sneaky(ex);
-				});
-			}
-			catch (RejectedExecutionException rejected) {
-				logger.error("Fire-and-forget call on event loop '" + loop.name() + "' failed while it shuts down", ex);
-			}
-		}
-		return null;
 	}
 
 	@SuppressWarnings("unchecked")

@@ -44,9 +44,10 @@ public class EventLoopProperties {
 	private final Defaults defaults = new Defaults();
 
 	/**
-	 * Event loops by name. A loop with one thread (the default) is named after its key; a
-	 * group of n threads has loops named "<name>-0" to "<name>-(n-1)". When empty, one
-	 * loop named "default" is created.
+	 * Event loops by name. An entry with one thread (the default) is one loop of that
+	 * name; with more threads it is a group whose loops are named after it with the
+	 * suffixes -0, -1 and so on. An entry without settings is written with an empty value
+	 * (for example "pricing:" in YAML). When empty, one loop named "default" is created.
 	 */
 	private final Map<String, Loop> loops = new LinkedHashMap<>();
 
@@ -259,6 +260,22 @@ public class EventLoopProperties {
 		 * What an idle loop thread does: park or spin-then-park.
 		 */
 		private @Nullable IdleStrategy idleStrategy;
+
+		/**
+		 * Create the settings of a loop configured with an empty value ({@code pricing:}
+		 * in YAML or {@code eventloop.loops.pricing=} in a properties file), which takes
+		 * every default.
+		 * @param value the configured value, which must be empty
+		 * @return settings with every default
+		 * @throws IllegalArgumentException if the value is not empty
+		 */
+		public static Loop valueOf(String value) {
+			if (!value.isBlank()) {
+				throw new IllegalArgumentException("Event loop settings must be empty or a group of properties such as"
+						+ " 'threads' and 'queue-capacity', but was '" + value + "'");
+			}
+			return new Loop();
+		}
 
 		/**
 		 * Return the number of loop threads.

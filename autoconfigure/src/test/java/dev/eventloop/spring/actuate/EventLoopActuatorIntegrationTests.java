@@ -1,27 +1,15 @@
 package dev.eventloop.spring.actuate;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.EventLoop;
-import dev.eventloop.EventLoopRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,29 +17,12 @@ import static org.awaitility.Awaitility.await;
 /**
  * Health, endpoint and Prometheus output of event loops over real HTTP.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = ActuatorHttpTestSupport.TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "eventloop.loops.work.threads=2", "eventloop.loops.counted.threads=1",
 				"eventloop.defaults.stall-threshold=200ms",
 				"management.endpoints.web.exposure.include=health,eventloops,prometheus",
 				"management.endpoint.health.show-details=always" })
-class EventLoopActuatorIntegrationTests {
-
-	static final JsonMapper json = JsonMapper.builder().build();
-
-	private final HttpClient http = HttpClient.newHttpClient();
-
-	private final CountDownLatch release = new CountDownLatch(1);
-
-	@LocalServerPort
-	private int port;
-
-	@Autowired
-	private EventLoopRegistry registry;
-
-	@AfterEach
-	void releaseBlockedLoops() {
-		this.release.countDown();
-	}
+class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 
 	@Test
 	void healthIsUpWithOneComponentPerLoopAndGoesDownWhileALoopIsStalled() throws Exception {
@@ -62,11 +33,10 @@ class EventLoopActuatorIntegrationTests {
 		assertThat(body.get("components").propertyNames()).containsExactlyInAnyOrder("work-0", "work-1", "counted");
 		assertThat(body.get("components").get("work-1").get("details").get("state").asString()).isEqualTo("RUNNING");
 
-		EventLoop blocked = this.registry.loop("work-1").orElseThrow();
-		blocked.execute(() -> blockingCallForTest(this.release));
+		stall("work-1");
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 503);
-		JsonNode down = json.readTree(get("/actuator/health/eventLoops/work-1").body());
+		JsonNode down = getJson("/actuator/health/eventLoops/work-1");
 		assertThat(down.get("status").asString()).isEqualTo("DOWN");
 		assertThat(down.get("details").get("reason").asString()).isEqualTo("stalled");
 		assertThat(down.get("details").get("stalledForMillis").asDouble()).isGreaterThanOrEqualTo(200.0);
@@ -74,8 +44,7 @@ class EventLoopActuatorIntegrationTests {
 		assertThat(aggregate.statusCode()).isEqualTo(503);
 		assertThat(json.readTree(aggregate.body()).get("status").asString()).isEqualTo("DOWN");
 		assertThat(get("/actuator/health/eventLoops/work-0").statusCode()).isEqualTo(200);
-		assertThat(json.readTree(get("/actuator/health/eventLoops/work-0").body()).get("status").asString())
-			.isEqualTo("UP");
+		assertThat(getJson("/actuator/health/eventLoops/work-0").get("status").asString()).isEqualTo("UP");
 
 		this.release.countDown();
 		await().atMost(Duration.ofSeconds(30))
@@ -85,7 +54,7 @@ class EventLoopActuatorIntegrationTests {
 
 	@Test
 	void endpointListsEveryLoopAndHidesStackTracesByDefault() throws Exception {
-		JsonNode all = json.readTree(get("/actuator/eventloops").body());
+		JsonNode all = getJson("/actuator/eventloops");
 		assertThat(all.get("loops").valueStream().map((loop) -> loop.get("name").asString()))
 			.containsExactlyInAnyOrder("work-0", "work-1", "counted");
 		HttpResponse<String> one = get("/actuator/eventloops/work-0");
@@ -100,11 +69,10 @@ class EventLoopActuatorIntegrationTests {
 		assertThat(loop.get("stalled").asBoolean()).isFalse();
 		assertThat(get("/actuator/eventloops/no-such-loop").statusCode()).isEqualTo(404);
 
-		EventLoop blocked = this.registry.loop("work-0").orElseThrow();
-		blocked.execute(() -> blockingCallForTest(this.release));
+		stall("work-0");
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> json.readTree(get("/actuator/eventloops/work-0").body()).get("stalled").asBoolean());
-		JsonNode stalled = json.readTree(get("/actuator/eventloops/work-0").body());
+			.until(() -> getJson("/actuator/eventloops/work-0").get("stalled").asBoolean());
+		JsonNode stalled = getJson("/actuator/eventloops/work-0");
 		assertThat(stalled.get("stalledSince").isNull()).isFalse();
 		JsonNode trace = stalled.get("stackTrace");
 		assertThat(trace == null || trace.isNull()).isTrue();
@@ -140,28 +108,6 @@ class EventLoopActuatorIntegrationTests {
 		for (String loop : new String[] { "work-0", "work-1" }) {
 			assertThat(scrape).contains("eventloop_tasks_submitted_tasks_total{group=\"work\",loop=\"" + loop + "\"}");
 		}
-	}
-
-	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.timeout(Duration.ofSeconds(60))
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
-	}
-
-	static void blockingCallForTest(CountDownLatch release) {
-		try {
-			release.await(30, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class TestApplication {
-
 	}
 
 }

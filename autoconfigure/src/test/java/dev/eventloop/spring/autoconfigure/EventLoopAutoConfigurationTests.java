@@ -1,5 +1,7 @@
 package dev.eventloop.spring.autoconfigure;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,10 +19,12 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ClassPathResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,6 +69,33 @@ class EventLoopAutoConfigurationTests {
 				EventLoopRegistry registry = context.getBean(EventLoopRegistry.class);
 				assertThat(registry.groupNames()).containsExactly("pricing", "orders");
 				assertThat(registry.loop("orders-3")).containsSame(orders.loops().get(3));
+			});
+	}
+
+	@Test
+	void runWithYamlLoopWithoutSettingsShouldCreateIt() {
+		this.contextRunner.withInitializer((context) -> {
+			try {
+				new YamlPropertySourceLoader().load("loops-example", new ClassPathResource("loops-example.yml"))
+					.forEach(context.getEnvironment().getPropertySources()::addFirst);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}).run((context) -> {
+			assertThat(context.getBean("pricing")).isInstanceOf(EventLoop.class);
+			assertThat(context.getBean("orders", EventLoopGroup.class).size()).isEqualTo(4);
+			assertThat(context.getBean("orders-3", EventLoop.class).stats().queueCapacity()).isEqualTo(10000);
+			assertThat(context.getBean(EventLoopRegistry.class).groupNames()).containsExactly("pricing", "orders");
+		});
+	}
+
+	@Test
+	void runWithEmptyLoopPropertyShouldCreateLoopWithDefaults() {
+		this.contextRunner.withPropertyValues("eventloop.loops.pricing=", "eventloop.defaults.queue-capacity=16")
+			.run((context) -> {
+				assertThat(context.getBean("pricing", EventLoop.class).stats().queueCapacity()).isEqualTo(16);
+				assertThat(context).doesNotHaveBean("default");
 			});
 	}
 

@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import dev.eventloop.BlockingOnLoopException;
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.LoopStats;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,9 @@ class OnEventLoopProxyTests {
 			context.getBean(OrderService.class).fireAndFail();
 			BlockingQueue<String> failures = context.getBean(ServiceConfiguration.class).uncaught;
 			assertThat(failures.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("pricing: fire and fail");
+			LoopStats stats = context.getBean("pricing", EventLoop.class).stats();
+			assertThat(stats.failed()).isEqualTo(1);
+			assertThat(stats.completed()).isZero();
 		});
 	}
 
@@ -212,6 +216,38 @@ class OnEventLoopProxyTests {
 		});
 	}
 
+	@Test
+	void offloadedVoidMethodShouldRunOffEveryLoop() {
+		this.contextRunner.run((context) -> {
+			OrderService service = context.getBean(OrderService.class);
+			EventLoop pricing = context.getBean("pricing", EventLoop.class);
+			pricing.execute(() -> service.offloadedFireAndForget("audit"));
+			assertThat(service.events().poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("audit on no loop");
+		});
+	}
+
+	@Test
+	void bothAnnotationsOnOneMethodShouldFailStartup() {
+		this.contextRunner.withUserConfiguration(ConflictingConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidEventLoopMethodException.class)
+				.hasMessageContaining(ConflictingService.class.getName() + ".both()")
+				.hasMessageContaining("both @OnEventLoop and @Offload"));
+	}
+
+	@Test
+	void futureSubtypeTheProxyCannotCreateShouldFailStartup() {
+		this.contextRunner.withUserConfiguration(FutureSubtypeConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidEventLoopMethodException.class)
+				.hasMessageContaining(FutureSubtypeService.class.getName() + ".special()")
+				.hasMessageContaining("declare CompletableFuture or CompletionStage instead"));
+	}
+
 	private static String currentLoopName() {
 		return EventLoop.current().map(EventLoop::name).orElse("no loop");
 	}
@@ -287,6 +323,11 @@ class OnEventLoopProxyTests {
 		}
 
 		@Offload
+		public void offloadedFireAndForget(String event) {
+			this.events.add(event + " on " + currentLoopName());
+		}
+
+		@Offload
 		public String offloadedBlocking() {
 			return EventLoop.current().isEmpty() ? "ran off the loops" : "ran on a loop";
 		}
@@ -298,6 +339,49 @@ class OnEventLoopProxyTests {
 
 		public String threadName() {
 			return currentLoopName();
+		}
+
+	}
+
+	static class ConflictingService {
+
+		@OnEventLoop("pricing")
+		@Offload
+		public CompletableFuture<String> both() {
+			return CompletableFuture.completedFuture("never");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConflictingConfiguration {
+
+		@Bean
+		ConflictingService conflictingService() {
+			return new ConflictingService();
+		}
+
+	}
+
+	static class SpecialFuture<T> extends CompletableFuture<T> {
+
+	}
+
+	static class FutureSubtypeService {
+
+		@OnEventLoop("pricing")
+		public SpecialFuture<String> special() {
+			return new SpecialFuture<>();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FutureSubtypeConfiguration {
+
+		@Bean
+		FutureSubtypeService futureSubtypeService() {
+			return new FutureSubtypeService();
 		}
 
 	}

@@ -1,0 +1,18 @@
+package dev.eventloop.spring.autoconfigure;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains an {@code @OnEventLoop} or {@code @Offload} method that the proxy cannot run
+ * as asked.
+ */
+class InvalidEventLoopMethodFailureAnalyzer extends AbstractFailureAnalyzer<InvalidEventLoopMethodException> {
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, InvalidEventLoopMethodException cause) {
+		return new FailureAnalysis("Method " + cause.getMethod() + " " + cause.getProblem() + ".", cause.getAction(),
+				cause);
+	}
+
+}
