@@ -3,7 +3,7 @@
 # summary) to benchmarks/results/.
 #
 #   benchmarks/run.sh            full suite (about 7 minutes on 2 cores)
-#   benchmarks/run.sh --quick    smoke run: every benchmark, very short iterations (~2 minutes)
+#   benchmarks/run.sh --quick    smoke run: every benchmark, very short iterations (about a minute)
 #   benchmarks/run.sh [--quick] [--skip-build] [JMH options...]
 #                                e.g. a regexp to select benchmarks, or
 #                                -p implementation=eventloop,netty; --skip-build reuses the jar
