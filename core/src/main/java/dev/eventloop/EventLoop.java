@@ -14,9 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 import org.jctools.queues.MessagePassingQueue;
@@ -61,9 +61,6 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	/** Tasks run between two looks at the timers. */
 	private static final int BATCH_SIZE = 1024;
-
-	/** How long {@link IdleStrategy#SPIN_THEN_PARK} spins before parking. */
-	private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
 	private static final VarHandle STATE;
 
@@ -166,6 +163,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	private long timerSequence;
 
 	private final LagRing lag = new LagRing();
+
+	// what an idle spin waits for; allocated once
+	private final BooleanSupplier hasWorkOrStopping = this::hasWorkOrStopping;
 
 	private final List<LongConsumer> lagListeners = new CopyOnWriteArrayList<>();
 
@@ -328,10 +328,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * on this loop's thread).
 	 */
 	<T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task, @Nullable EventLoop home) {
-		LoopFuture<T> future = new LoopFuture<>();
-		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) {
-			future.spinBeforeBlocking(SPIN_NANOS);
-		}
+		LoopFuture<T> future = (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK)
+				? new SpinningLoopFuture<>() : new LoopFuture<>();
 		try {
 			enqueue(new SubmittedTask<>(task, future, home));
 		}
@@ -776,15 +774,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	private void idle() {
-		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) {
-			long spinUntil = System.nanoTime() + SPIN_NANOS;
-			do {
-				if (!this.queue.isEmpty() || this.state != ST_RUNNING) {
-					return;
-				}
-				Thread.onSpinWait();
-			}
-			while (System.nanoTime() - spinUntil < 0);
+		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK && Spin.until(this.hasWorkOrStopping)) {
+			return;
 		}
 		this.parked = 1; // volatile write, then re-check: a producer either sees 1 or we
 							// see its task
@@ -803,6 +794,10 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			}
 		}
 		this.parked = 0;
+	}
+
+	private boolean hasWorkOrStopping() {
+		return !this.queue.isEmpty() || this.state != ST_RUNNING;
 	}
 
 	private void cancelTimers() {

@@ -27,32 +27,17 @@ import org.jspecify.annotations.Nullable;
  */
 public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T> {
 
-	// set by the submitting thread before the task is queued, read by that same thread
-	// when it waits: how long a waiter spins before parking (loops with SPIN_THEN_PARK)
-	private long spinNanos;
-
 	/**
 	 * Create an incomplete future.
 	 */
 	public LoopFuture() {
 	}
 
-	void spinBeforeBlocking(long nanos) {
-		this.spinNanos = nanos;
-	}
-
 	/**
-	 * For a result from a loop that spins when idle, spin briefly too before parking, so
-	 * that a quick round trip wakes neither thread.
+	 * Called by a thread that is not an event loop just before it blocks on this future.
+	 * Nothing to do here; futures of loops that spin when idle spin briefly too.
 	 */
-	private void spinBeforeBlocking() {
-		long nanos = this.spinNanos;
-		if (nanos > 0) {
-			long until = System.nanoTime() + nanos;
-			while (!isDone() && System.nanoTime() - until < 0) {
-				Thread.onSpinWait();
-			}
-		}
+	void spinBeforeBlocking() {
 	}
 
 	/**

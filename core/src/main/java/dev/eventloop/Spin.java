@@ -1,0 +1,43 @@
+package dev.eventloop;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The bounded spin shared by an idle {@link IdleStrategy#SPIN_THEN_PARK} loop and the
+ * threads waiting on its results: busy for a few iterations, then yielding, so that on a
+ * busy machine the spinner gives its core to the thread it waits for.
+ */
+final class Spin {
+
+	/** How long to spin before parking. */
+	static final long NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+	private static final int BUSY_ITERATIONS = 100;
+
+	private Spin() {
+	}
+
+	/**
+	 * Spin until the condition holds or the spin time is over.
+	 * @return whether the condition holds
+	 */
+	static boolean until(BooleanSupplier condition) {
+		long deadline = System.nanoTime() + NANOS;
+		for (int i = 0;; i++) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			if (System.nanoTime() - deadline >= 0) {
+				return false;
+			}
+			if (i < BUSY_ITERATIONS) {
+				Thread.onSpinWait();
+			}
+			else {
+				Thread.yield();
+			}
+		}
+	}
+
+}
