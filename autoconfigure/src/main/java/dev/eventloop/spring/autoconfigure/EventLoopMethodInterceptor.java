@@ -37,6 +37,11 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	// any thread: plans by method and target class, filled at startup and on first calls
 	private final Map<MethodClassKey, Object> plans = new ConcurrentHashMap<>();
 
+	// any thread: the last plan looked up for each method, so that a call finds it
+	// without
+	// allocating a key (a method is nearly always called on one target class)
+	private final Map<Method, LastPlan> lastPlans = new ConcurrentHashMap<>();
+
 	// resolved on first call by any caller thread; racing resolutions find the same bean
 	private volatile @Nullable AsyncContext asyncContext;
 
@@ -48,6 +53,16 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	 * Work out (and cache) the plan of a method, failing on a bad annotation.
 	 */
 	@Nullable EventLoopMethod plan(Method method, Class<?> targetClass) {
+		LastPlan last = this.lastPlans.get(method);
+		if (last != null && last.targetClass() == targetClass) {
+			return last.plan();
+		}
+		EventLoopMethod plan = lookUp(method, targetClass);
+		this.lastPlans.put(method, new LastPlan(targetClass, plan));
+		return plan;
+	}
+
+	private @Nullable EventLoopMethod lookUp(Method method, Class<?> targetClass) {
 		Object plan = this.plans.computeIfAbsent(new MethodClassKey(method, targetClass), (key) -> {
 			EventLoopMethod found = EventLoopMethod.of(AopUtils.getMostSpecificMethod(method, targetClass),
 					targetClass);
@@ -135,11 +150,18 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	 */
 	private static CompletableFuture<@Nullable Object> flatten(LoopFuture<@Nullable Object> outer) {
 		if (outer.isDone() && !outer.isCompletedExceptionally()) {
+			// ran inline: hand back the method's own future without composing stages
 			Object result = outer.getNow(null);
 			if (result instanceof LoopFuture<?> loopFuture) {
 				@SuppressWarnings("unchecked")
 				LoopFuture<@Nullable Object> inner = (LoopFuture<@Nullable Object>) loopFuture;
 				return inner;
+			}
+			if (result instanceof CompletionStage<?> stage) {
+				CompletableFuture<?> inner = stage.toCompletableFuture();
+				if (inner.isDone() && !inner.isCompletedExceptionally()) {
+					return LoopFuture.completed(inner.getNow(null));
+				}
 			}
 		}
 		return outer.thenCompose((result) -> {
@@ -184,6 +206,9 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 			this.asyncContext = context;
 		}
 		return context;
+	}
+
+	private record LastPlan(Class<?> targetClass, @Nullable EventLoopMethod plan) {
 	}
 
 }
