@@ -11,9 +11,7 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -37,7 +35,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
-public class InlineDispatchBenchmark extends BenchmarkBase {
+public class InlineDispatchBenchmark extends LoopAdapterBenchmark {
 
 	/** Dispatches per hop to the loop. */
 	static final int OPS = 100_000;
@@ -51,14 +49,15 @@ public class InlineDispatchBenchmark extends BenchmarkBase {
 	private final Callable<Object> task = () -> this.value;
 
 	// set in setup, read by the benchmark and loop threads (published by the hop)
-	private @Nullable LoopAdapter adapter;
-
 	private @Nullable Runnable batch;
 
-	@Setup
-	public void start(Blackhole blackhole) {
-		LoopAdapter adapter = LoopAdapter.create(this.implementation);
-		this.adapter = adapter;
+	@Override
+	protected String implementation() {
+		return this.implementation;
+	}
+
+	@Override
+	void started(LoopAdapter adapter, Blackhole blackhole) {
 		this.batch = () -> {
 			try {
 				for (int i = 0; i < OPS; i++) {
@@ -71,22 +70,14 @@ public class InlineDispatchBenchmark extends BenchmarkBase {
 		};
 	}
 
-	@TearDown
-	public void stop() throws Exception {
-		if (this.adapter != null) {
-			this.adapter.close();
-		}
-	}
-
 	@Benchmark
 	@OperationsPerInvocation(OPS)
 	public void dispatchFromLoop() {
-		LoopAdapter adapter = this.adapter;
 		Runnable batch = this.batch;
-		if (adapter == null || batch == null) {
+		if (batch == null) {
 			throw new IllegalStateException("Benchmark not set up");
 		}
-		adapter.runOnLoopAndWait(batch);
+		adapter().runOnLoopAndWait(batch);
 	}
 
 }

@@ -103,7 +103,11 @@ public class MetricsBenchmark extends BenchmarkBase {
 	@Threads(1)
 	@OperationsPerInvocation(SubmitThroughputBenchmark.BATCH)
 	public void submitThroughput(SubmitThroughputBenchmark.Producer producer) {
-		SubmitThroughputBenchmark.submitBatch(this.adapter, producer.barrier);
+		EventLoopAdapter adapter = this.adapter;
+		if (adapter == null) {
+			throw new IllegalStateException("Benchmark not set up");
+		}
+		SubmitThroughputBenchmark.submitBatch(adapter, producer.barrier);
 	}
 
 }

@@ -3,16 +3,13 @@ package dev.eventloop.benchmarks;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Benchmark 2: submit-and-wait round trip from a thread that is not the loop. One task at
@@ -23,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
-public class RoundTripBenchmark extends BenchmarkBase {
+public class RoundTripBenchmark extends LoopAdapterBenchmark {
 
 	@Param({ "eventloop", "eventloop-spin", "netty", "vertx", "jdk", "spring" })
 	public String implementation = "eventloop";
@@ -33,28 +30,14 @@ public class RoundTripBenchmark extends BenchmarkBase {
 
 	private final Callable<Object> task = () -> this.value;
 
-	// set in setup, read by the benchmark thread
-	private @Nullable LoopAdapter adapter;
-
-	@Setup
-	public void start() {
-		this.adapter = LoopAdapter.create(this.implementation);
-	}
-
-	@TearDown
-	public void stop() throws Exception {
-		if (this.adapter != null) {
-			this.adapter.close();
-		}
+	@Override
+	protected String implementation() {
+		return this.implementation;
 	}
 
 	@Benchmark
 	public Object submitAndWait() throws Exception {
-		LoopAdapter adapter = this.adapter;
-		if (adapter == null) {
-			throw new IllegalStateException("Benchmark not set up");
-		}
-		return adapter.submitAndWait(this.task);
+		return adapter().submitAndWait(this.task);
 	}
 
 }

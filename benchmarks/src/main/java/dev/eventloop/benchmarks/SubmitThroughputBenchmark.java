@@ -2,7 +2,6 @@ package dev.eventloop.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -10,9 +9,7 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
@@ -23,7 +20,7 @@ import org.openjdk.jmh.annotations.Threads;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
-public class SubmitThroughputBenchmark extends BenchmarkBase {
+public class SubmitThroughputBenchmark extends LoopAdapterBenchmark {
 
 	/** Tasks per batch, the barrier included. */
 	static final int BATCH = 1000;
@@ -31,39 +28,26 @@ public class SubmitThroughputBenchmark extends BenchmarkBase {
 	@Param({ "eventloop", "netty", "vertx", "jdk", "spring" })
 	public String implementation = "eventloop";
 
-	// set in setup, read by the producer threads (published by JMH's setup barrier)
-	private @Nullable LoopAdapter adapter;
-
-	@Setup
-	public void start() {
-		this.adapter = LoopAdapter.create(this.implementation);
-	}
-
-	@TearDown
-	public void stop() throws Exception {
-		if (this.adapter != null) {
-			this.adapter.close();
-		}
+	@Override
+	protected String implementation() {
+		return this.implementation;
 	}
 
 	@Benchmark
 	@Threads(1)
 	@OperationsPerInvocation(BATCH)
 	public void oneProducer(Producer producer) {
-		submitBatch(this.adapter, producer.barrier);
+		submitBatch(adapter(), producer.barrier);
 	}
 
 	@Benchmark
 	@Threads(2)
 	@OperationsPerInvocation(BATCH)
 	public void twoProducers(Producer producer) {
-		submitBatch(this.adapter, producer.barrier);
+		submitBatch(adapter(), producer.barrier);
 	}
 
-	static void submitBatch(@Nullable LoopAdapter adapter, BatchBarrier barrier) {
-		if (adapter == null) {
-			throw new IllegalStateException("Benchmark not set up");
-		}
+	static void submitBatch(LoopAdapter adapter, BatchBarrier barrier) {
 		for (int i = 1; i < BATCH; i++) {
 			adapter.executeNoop();
 		}

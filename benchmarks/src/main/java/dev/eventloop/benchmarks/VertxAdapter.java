@@ -35,16 +35,7 @@ final class VertxAdapter implements LoopAdapter {
 
 	@Override
 	public <T> Object submitAndWait(Callable<T> task) throws Exception {
-		CompletableFuture<T> result = new CompletableFuture<>();
-		this.context.runOnContext((ignored) -> {
-			try {
-				result.complete(task.call());
-			}
-			catch (Throwable ex) {
-				result.completeExceptionally(ex);
-			}
-		});
-		return result.get();
+		return submit(task).get();
 	}
 
 	@Override
@@ -52,6 +43,10 @@ final class VertxAdapter implements LoopAdapter {
 		if (Vertx.currentContext() == this.context) {
 			return task.call();
 		}
+		return submit(task);
+	}
+
+	private <T> CompletableFuture<T> submit(Callable<T> task) {
 		CompletableFuture<T> result = new CompletableFuture<>();
 		this.context.runOnContext((ignored) -> {
 			try {
