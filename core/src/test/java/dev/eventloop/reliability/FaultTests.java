@@ -106,7 +106,8 @@ class FaultTests {
 		EventLoop loop = loop("faults");
 		LoopFuture<Object> interrupting = loop.submit(() -> {
 			Thread.currentThread().interrupt();
-			Thread.sleep(60_000); // throws at once: the thread is interrupted
+			// a blocking wait on an interrupted thread throws at once
+			new CountDownLatch(1).await(60, TimeUnit.SECONDS);
 			return "slept";
 		});
 		LoopFuture<Boolean> leftInterrupted = loop.submit(() -> {
