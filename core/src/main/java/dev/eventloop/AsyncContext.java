@@ -31,7 +31,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>
  * Inline dispatch nests, up to a bounded depth; deeper dispatches are queued, so that
- * recursive dispatch cannot overflow the stack.
+ * recursive dispatch cannot overflow the stack, and until they have run, later dispatches
+ * from the same loop to itself are queued behind them: work dispatched to a loop (with
+ * equal keys, or without a key) runs in call order whatever the depth. {@code call} must
+ * return its result, so on its own loop it always runs inline; it is not bounded by the
+ * depth and does not wait for queued dispatches.
  *
  * <p>
  * Not to be confused with {@code jakarta.servlet.AsyncContext}.
@@ -49,20 +53,19 @@ public final class AsyncContext implements AutoCloseable {
 
 	};
 
-	private final BlockingPolicy foreignBlockingPolicy;
-
 	private final int maxInlineDepth;
 
 	private final Executor offloadExecutor;
 
 	private final @Nullable ExecutorService ownedOffloadExecutor;
 
-	private final List<ForeignLoopDetector> foreignLoopDetectors;
+	// registered with the blocking guard while this context is open, so that waits on any
+	// future (not only through this context) consult the same detectors
+	private final BlockingGuard.@Nullable ForeignLoops foreignLoops;
 
 	private final TaskDecorator taskDecorator;
 
 	private AsyncContext(Builder builder) {
-		this.foreignBlockingPolicy = builder.foreignBlockingPolicy;
 		this.maxInlineDepth = builder.maxInlineDepth;
 		if (builder.offloadExecutor != null) {
 			this.offloadExecutor = builder.offloadExecutor;
@@ -72,8 +75,15 @@ public final class AsyncContext implements AutoCloseable {
 			this.ownedOffloadExecutor = OffloadExecutors.createDefault();
 			this.offloadExecutor = this.ownedOffloadExecutor;
 		}
-		this.foreignLoopDetectors = List.copyOf(builder.foreignLoopDetectors);
 		this.taskDecorator = builder.taskDecorator;
+		if (builder.foreignLoopDetectors.isEmpty()) {
+			this.foreignLoops = null;
+		}
+		else {
+			this.foreignLoops = new BlockingGuard.ForeignLoops(List.copyOf(builder.foreignLoopDetectors),
+					builder.foreignBlockingPolicy);
+			BlockingGuard.register(this.foreignLoops);
+		}
 	}
 
 	/**
@@ -112,16 +122,7 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	private boolean onForeignLoop() {
-		if (this.foreignLoopDetectors.isEmpty()) {
-			return false;
-		}
-		Thread thread = Thread.currentThread();
-		for (ForeignLoopDetector detector : this.foreignLoopDetectors) {
-			if (detector.isEventLoopThread(thread)) {
-				return true;
-			}
-		}
-		return false;
+		return this.foreignLoops != null && this.foreignLoops.recognises(Thread.currentThread());
 	}
 
 	/**
@@ -218,6 +219,7 @@ public final class AsyncContext implements AutoCloseable {
 	 * @throws BlockingOnLoopException when called from another event-loop thread whose
 	 * policy is {@link BlockingPolicy#FAIL}
 	 * @throws CompletionException wrapping a checked exception thrown by the task
+	 * @see AsyncContext the ordering of inline and queued work
 	 */
 	public <T extends @Nullable Object> T call(EventLoopGroup target, Callable<T> task) {
 		Objects.requireNonNull(target, "target must not be null");
@@ -309,10 +311,14 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	/**
-	 * Release the offload executor this context created, if any. Loops are not affected.
+	 * Release the offload executor this context created, if any, and stop applying its
+	 * blocking policy to foreign event-loop threads. Loops are not affected.
 	 */
 	@Override
 	public void close() {
+		if (this.foreignLoops != null) {
+			BlockingGuard.unregister(this.foreignLoops);
+		}
 		if (this.ownedOffloadExecutor != null) {
 			this.ownedOffloadExecutor.shutdown();
 		}
@@ -324,9 +330,11 @@ public final class AsyncContext implements AutoCloseable {
 
 	private <T extends @Nullable Object> LoopFuture<T> runInline(EventLoop loop, Callable<T> task) {
 		LoopThread thread = loop.thread();
-		if (thread.inlineDepth >= this.maxInlineDepth) {
-			// too deep: queue it on the same loop, where it starts on a fresh stack
-			return loop.submit(task, null);
+		if (thread.inlineDepth >= this.maxInlineDepth || thread.deferredInline > 0) {
+			// too deep, or behind a dispatch that was too deep: queue it on the same
+			// loop,
+			// where it starts on a fresh stack, in call order
+			return loop.submitDeferred(task);
 		}
 		thread.inlineDepth++;
 		loop.recordInline();
@@ -334,7 +342,7 @@ public final class AsyncContext implements AutoCloseable {
 			return LoopFuture.completed(task.call());
 		}
 		catch (Throwable ex) {
-			rethrowIfFatal(ex);
+			loop.recordInlineFailure();
 			return LoopFuture.failed(ex);
 		}
 		finally {
@@ -344,8 +352,8 @@ public final class AsyncContext implements AutoCloseable {
 
 	private void executeInline(EventLoop loop, Runnable task) {
 		LoopThread thread = loop.thread();
-		if (thread.inlineDepth >= this.maxInlineDepth) {
-			loop.execute(task); // too deep: queue it, to start on a fresh stack
+		if (thread.inlineDepth >= this.maxInlineDepth || thread.deferredInline > 0) {
+			loop.executeDeferred(task); // as in runInline
 			return;
 		}
 		thread.inlineDepth++;
@@ -384,10 +392,12 @@ public final class AsyncContext implements AutoCloseable {
 		try {
 			return task.call();
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
+			loop.recordInlineFailure();
 			throw ex;
 		}
 		catch (Exception ex) {
+			loop.recordInlineFailure();
 			throw new CompletionException(ex);
 		}
 	}
@@ -407,11 +417,7 @@ public final class AsyncContext implements AutoCloseable {
 	 * @return the caller's loop if it is one of ours and may block, otherwise null
 	 */
 	private @Nullable EventLoop beforeBlocking(String what) {
-		EventLoop caller = BlockingGuard.beforeBlocking(what);
-		if (caller == null && onForeignLoop()) {
-			BlockingGuard.apply(this.foreignBlockingPolicy, Thread.currentThread().getName(), null, what);
-		}
-		return caller;
+		return BlockingGuard.beforeBlocking(what, this.foreignLoops);
 	}
 
 	private static <T extends @Nullable Object> T unwrapJoin(java.util.concurrent.CompletableFuture<T> future) {
@@ -431,12 +437,6 @@ public final class AsyncContext implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new CompletionException(ex);
-		}
-	}
-
-	private static void rethrowIfFatal(Throwable ex) {
-		if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) {
-			throw (VirtualMachineError) ex;
 		}
 	}
 

@@ -1,8 +1,10 @@
 package dev.eventloop;
 
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.jspecify.annotations.Nullable;
 
@@ -16,19 +18,58 @@ final class BlockingGuard {
 	// any thread: call sites already warned about, so that WARN logs once per site
 	private static final Set<String> warnedSites = ConcurrentHashMap.newKeySet();
 
+	// any thread: the foreign event-loop threads that open AsyncContexts know of, with
+	// their policy, so that every wait (LoopFuture's too) consults the same detectors
+	private static final List<ForeignLoops> foreignLoops = new CopyOnWriteArrayList<>();
+
 	private BlockingGuard() {
 	}
 
 	/**
-	 * Apply the current loop's policy, if the caller is on one of our loops.
-	 * @return the caller's loop if it may now block, or null if it is on no loop
+	 * Apply the caller's policy before it blocks: its loop's, if it is on one of our
+	 * loops, or the policy registered for a foreign event-loop thread it is on.
+	 * @return the caller's loop if it may now block, or null if it is on none of ours
 	 */
 	static @Nullable EventLoop beforeBlocking(String what) {
+		return beforeBlocking(what, null);
+	}
+
+	/**
+	 * Apply the caller's policy before it blocks, consulting the given foreign loops
+	 * first, then every registered one.
+	 * @return the caller's loop if it may now block, or null if it is on none of ours
+	 */
+	static @Nullable EventLoop beforeBlocking(String what, @Nullable ForeignLoops first) {
 		EventLoop loop = EventLoop.currentOrNull();
 		if (loop != null) {
 			apply(loop.blockingPolicy(), loop.name(), loop, what);
+			return loop;
 		}
-		return loop;
+		if (first == null && foreignLoops.isEmpty()) {
+			return null;
+		}
+		Thread thread = Thread.currentThread();
+		ForeignLoops match = (first != null && first.recognises(thread)) ? first : null;
+		if (match == null) {
+			for (ForeignLoops candidate : foreignLoops) {
+				if (candidate.recognises(thread)) {
+					match = candidate;
+					break;
+				}
+			}
+		}
+		if (match != null) {
+			apply(match.policy(), thread.getName(), null, what);
+		}
+		return null;
+	}
+
+	static void register(ForeignLoops loops) {
+		foreignLoops.add(loops);
+	}
+
+	static void unregister(ForeignLoops loops) {
+		foreignLoops.remove(loops);
 	}
 
 	/**
@@ -66,6 +107,23 @@ final class BlockingGuard {
 			}
 		}
 		return (stack.length > 0) ? stack[stack.length - 1].toString() : "unknown";
+	}
+
+	/**
+	 * Foreign event-loop threads, as recognised by detectors, and the blocking policy
+	 * that applies on them.
+	 */
+	record ForeignLoops(List<ForeignLoopDetector> detectors, BlockingPolicy policy) {
+
+		boolean recognises(Thread thread) {
+			for (ForeignLoopDetector detector : this.detectors) {
+				if (detector.isEventLoopThread(thread)) {
+					return true;
+				}
+			}
+			return false;
+		}
+
 	}
 
 }

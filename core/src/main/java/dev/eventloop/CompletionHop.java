@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * Completes a future on its caller's loop. Internal traffic: it is not counted as a task
  * of the loop it runs on. Running it twice is harmless: a future completes once.
  */
-final class CompletionHop<T extends @Nullable Object> extends LoopTask {
+final class CompletionHop<T extends @Nullable Object> extends InternalTask {
 
 	private final LoopFuture<T> future;
 

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,8 +18,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
-import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.jspecify.annotations.Nullable;
 
@@ -32,9 +29,9 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * An {@code EventLoop} is an {@link EventLoopGroup} of one. Create one with
  * {@link #builder(String)}; it is started when returned. A task that throws never kills
- * the loop: the failure completes the task's future exceptionally, or, for
- * {@link #execute(Runnable)}, goes to the loop's uncaught-exception handler. Both are
- * counted in {@link #stats()}.
+ * the loop, whatever it throws (an {@link Error} included): the failure completes the
+ * task's future exceptionally, or, for {@link #execute(Runnable)}, goes to the loop's
+ * uncaught-exception handler. Both are counted in {@link #stats()}.
  *
  * <p>
  * Shutdown ({@link #shutdownGracefully(Duration)}) rejects new tasks at once, cancels
@@ -59,12 +56,17 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private static final LoopState[] STATES = LoopState.values();
 
-	/** Tasks run between two looks at the timers. */
+	/** Tasks run between two looks at the timers, and timers run in one round at most. */
 	private static final int BATCH_SIZE = 1024;
+
+	/** Timers cancelled from other threads that make a purge of the heap worthwhile. */
+	private static final int PURGE_THRESHOLD = 1024;
 
 	private static final VarHandle STATE;
 
 	private static final VarHandle PARKED;
+
+	private static final VarHandle PENDING;
 
 	private static final VarHandle COMPLETED;
 
@@ -78,17 +80,24 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private static final VarHandle BUSY;
 
+	private static final VarHandle CANCELLED_ELSEWHERE;
+
+	private static final VarHandle PURGE_REQUESTED;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			STATE = lookup.findVarHandle(EventLoop.class, "state", int.class);
 			PARKED = lookup.findVarHandle(EventLoop.class, "parked", int.class);
+			PENDING = lookup.findVarHandle(EventLoop.class, "pending", int.class);
 			COMPLETED = lookup.findVarHandle(EventLoop.class, "completed", long.class);
 			FAILED = lookup.findVarHandle(EventLoop.class, "failed", long.class);
 			INLINE = lookup.findVarHandle(EventLoop.class, "inline", long.class);
 			LOCAL_SCHEDULED = lookup.findVarHandle(EventLoop.class, "localScheduled", long.class);
 			RUN_SEQUENCE = lookup.findVarHandle(EventLoop.class, "runSequence", long.class);
 			BUSY = lookup.findVarHandle(EventLoop.class, "busy", int.class);
+			CANCELLED_ELSEWHERE = lookup.findVarHandle(EventLoop.class, "cancelledElsewhere", int.class);
+			PURGE_REQUESTED = lookup.findVarHandle(EventLoop.class, "purgeRequested", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -104,12 +113,18 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	private final LoopThread thread;
 
 	// producers: any thread; consumer: the loop thread, or after termination whoever
-	// holds sweepLock
-	private final MessagePassingQueue<Runnable> queue;
+	// holds sweepLock. User tasks and internal ones (completion hops) share it, so that
+	// tasks from one producer run in the order they were queued.
+	private final MpscUnboundedXaddArrayQueue<Runnable> queue;
 
-	// the same queue when bounded (null when unbounded): offers respect the exact
-	// capacity
-	private final @Nullable MpscArrayQueue<Runnable> boundedQueue;
+	// the bound on queued user tasks, zero when unbounded
+	private final int capacity;
+
+	// any thread: user tasks queued and not yet taken by the loop, counted only when the
+	// queue is bounded (producers reserve a place by CAS, the consumer frees it).
+	// Internal
+	// tasks do not count, so that a full queue never refuses a completion hop.
+	private volatile int pending;
 
 	// any thread: moves forward only (NEW -> RUNNING -> SHUTTING_DOWN -> TERMINATED), by
 	// CAS or under lifecycleLock
@@ -139,11 +154,23 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private long probeAt;
 
+	// the latest lateness of a user timer since the last probe: loop thread only
+	private long timerLatenessNanos;
+
 	private volatile double utilization;
 
 	// when the lag probe is next due: written by the loop thread, read by stats() so that
 	// a loop stuck in one task shows its growing lag before the probe can run again
 	private volatile long probeDueNanos;
+
+	// written by the loop thread just before it parks for want of work (0 while it is
+	// not idle), with the busy time of the current probe interval: an idle loop has no
+	// lag, and its utilisation falls while it sleeps
+	private volatile long idleSinceNanos;
+
+	private volatile long idleWindowStartNanos;
+
+	private volatile long idleWindowBusyNanos;
 
 	// any thread
 	private final LongAdder rejected = new LongAdder();
@@ -156,11 +183,16 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	// producer index to count user submissions
 	private final LongAdder internalEnqueued = new LongAdder();
 
-	// loop thread only
-	private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>(ScheduledTask::compare);
+	// loop thread only (see TimerQueue for the one exception)
+	private final TimerQueue timers = new TimerQueue();
 
-	// loop thread only
-	private long timerSequence;
+	// any thread: timers cancelled off the loop since the last purge, and whether a
+	// purge is queued
+	private volatile int cancelledElsewhere;
+
+	private volatile int purgeRequested;
+
+	private final PurgeTimers purgeTimers = new PurgeTimers();
 
 	private final LagRing lag = new LagRing();
 
@@ -191,20 +223,21 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.name = name;
 		this.settings = settings;
 		this.group = (group != null) ? group : this;
-		if (settings.queueCapacity() > 0) {
-			int arrayCapacity = Math.max(2, settings.queueCapacity());
-			this.boundedQueue = new MpscArrayQueue<>(arrayCapacity);
-			this.queue = this.boundedQueue;
-		}
-		else {
-			this.boundedQueue = null;
-			this.queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
-		}
+		this.capacity = settings.queueCapacity();
+		this.queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
 		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
 		this.probeDueNanos = System.nanoTime() + settings.lagProbeInterval().toNanos();
-		this.monitor = Watchdog.INSTANCE.register(this);
+		this.monitor = new Watchdog.Monitor(this);
+	}
+
+	/**
+	 * Start the loop thread and put the loop under the watchdog. Called once, by the
+	 * builder that created the loop.
+	 */
+	void start() {
 		STATE.setVolatile(this, ST_RUNNING);
 		this.thread.start();
+		Watchdog.INSTANCE.watch(this.monitor);
 	}
 
 	/**
@@ -328,15 +361,52 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * on this loop's thread).
 	 */
 	<T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task, @Nullable EventLoop home) {
-		LoopFuture<T> future = (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK)
-				? new SpinningLoopFuture<>() : new LoopFuture<>();
+		LoopFuture<T> future = newFuture();
 		try {
-			enqueue(new SubmittedTask<>(task, future, home));
+			enqueue(new SubmittedTask<>(task, future, home, false));
 		}
 		catch (RejectedExecutionException ex) {
 			future.completeExceptionally(ex);
 		}
 		return future;
+	}
+
+	/**
+	 * Queue, from this loop's own thread, a task that could not run inline. Until it has
+	 * run, later inline dispatches on this loop are queued behind it too, so that work
+	 * dispatched in one order runs in that order. Loop thread only.
+	 */
+	<T extends @Nullable Object> LoopFuture<T> submitDeferred(Callable<T> task) {
+		assert inLoop();
+		LoopFuture<T> future = newFuture();
+		try {
+			enqueue(new SubmittedTask<>(task, future, null, true));
+			this.thread.deferredInline++;
+		}
+		catch (RejectedExecutionException ex) {
+			future.completeExceptionally(ex);
+		}
+		return future;
+	}
+
+	/**
+	 * {@link #execute(Runnable)} from this loop's own thread for a task that could not
+	 * run inline, with the ordering of {@link #submitDeferred(Callable)}. Loop thread
+	 * only.
+	 */
+	void executeDeferred(Runnable task) {
+		assert inLoop();
+		LoopThread thread = this.thread;
+		enqueue(() -> {
+			thread.deferredInline--;
+			task.run();
+		});
+		thread.deferredInline++;
+	}
+
+	private <T extends @Nullable Object> LoopFuture<T> newFuture() {
+		return (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) ? new SpinningLoopFuture<>()
+				: new LoopFuture<>();
 	}
 
 	/**
@@ -355,7 +425,10 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * Run a task on this loop at a fixed rate, first after the initial delay. The
 	 * returned future never completes normally: cancel it to stop the task. If one run
 	 * throws, the future completes with that failure and the task stops. Pending runs
-	 * stop at shutdown.
+	 * stop at shutdown. A task that runs longer than its period starts late; the runs it
+	 * owes are made one per timer round, between the queued tasks, and a task that falls
+	 * behind by more than the loop's lag threshold is logged (its lateness shows in the
+	 * loop's lag).
 	 * @param task the task
 	 * @param initialDelay the delay before the first run, zero or positive
 	 * @param period the time between the starts of two runs, positive
@@ -375,21 +448,19 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		if (delay.isNegative()) {
 			throw new IllegalArgumentException("delay must not be negative, but was " + delay);
 		}
-		long deadline = System.nanoTime() + delay.toNanos();
+		long deadline = System.nanoTime() + saturatedNanos(delay);
+		ScheduledTask scheduled = new ScheduledTask(this, task, deadline, periodNanos);
 		if (inLoop()) {
 			if (this.state >= ST_SHUTTING_DOWN) {
 				this.rejected.increment();
 				return LoopFuture.failed(rejectedBecauseShutdown());
 			}
-			ScheduledTask scheduled = new ScheduledTask(task, deadline, periodNanos, this.timerSequence++, false);
 			LOCAL_SCHEDULED.setOpaque(this, this.localScheduled + 1);
 			this.timers.add(scheduled);
 			return scheduled.future;
 		}
-		// sequence 0 for now; the loop assigns the real one when it arms the timer
-		ScheduledTask scheduled = new ScheduledTask(task, deadline, periodNanos, 0, false);
 		try {
-			enqueue(scheduled);
+			enqueue(scheduled); // armed by the loop when it takes it from the queue
 		}
 		catch (RejectedExecutionException ex) {
 			return LoopFuture.failed(ex);
@@ -408,33 +479,47 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		Duration runningFor = monitor.runningFor();
 		double utilization = this.utilization;
 		if (this.state == ST_RUNNING) {
-			// the probe cannot run while a task holds the loop: count its lateness so far
-			long overdue = System.nanoTime() - this.probeDueNanos;
-			if (overdue > last) {
-				last = overdue;
-				percentiles[1] = Math.max(percentiles[1], overdue);
-				percentiles[2] = Math.max(percentiles[2], overdue);
+			long now = System.nanoTime();
+			long idleSince = this.idleSinceNanos;
+			if (idleSince != 0) {
+				// parked for want of work: no lag, and utilisation falls while it sleeps
+				last = 0;
+				long window = now - this.idleWindowStartNanos;
+				if (window > 0) {
+					utilization = Math.min(1.0, (double) this.idleWindowBusyNanos / window);
+				}
 			}
-			if (runningFor.compareTo(this.settings.lagProbeInterval()) >= 0) {
-				utilization = 1.0;
+			else {
+				// the probe cannot run while a task holds the loop: count its lateness so
+				// far
+				long overdue = now - this.probeDueNanos;
+				if (overdue > last) {
+					last = overdue;
+					percentiles[1] = Math.max(percentiles[1], overdue);
+					percentiles[2] = Math.max(percentiles[2], overdue);
+				}
+				if (runningFor.compareTo(this.settings.lagProbeInterval()) >= 0) {
+					utilization = 1.0;
+				}
 			}
 		}
 		boolean stalled = monitor.stalled();
 		List<StackTraceElement> trace = stalled ? List.of(monitor.stallStackTrace()) : List.of();
-		long producerIndex = (this.boundedQueue != null) ? this.boundedQueue.currentProducerIndex()
-				: ((MpscUnboundedXaddArrayQueue<Runnable>) this.queue).currentProducerIndex();
-		long submitted = producerIndex - this.internalEnqueued.sum() + (long) LOCAL_SCHEDULED.getOpaque(this);
+		long submitted = this.queue.currentProducerIndex() - this.internalEnqueued.sum()
+				+ (long) LOCAL_SCHEDULED.getOpaque(this);
+		boolean lagging = this.state == ST_RUNNING && last > this.settings.lagThreshold().toNanos();
 		return new LoopStats(this.name, this.group.name(), state(), submitted, (long) INLINE.getOpaque(this),
 				(long) COMPLETED.getOpaque(this), (long) FAILED.getOpaque(this), this.rejected.sum(),
-				this.abandoned.sum(), this.blockingViolations.sum(), this.queue.size(), this.settings.queueCapacity(),
+				this.abandoned.sum(), this.blockingViolations.sum(), this.queue.size(), this.capacity,
 				Duration.ofNanos(last), Duration.ofNanos(percentiles[0]), Duration.ofNanos(percentiles[1]),
-				Duration.ofNanos(percentiles[2]), utilization, runningFor, stalled, monitor.stalledSince(), trace,
-				this.deathCause, this.diedAt);
+				Duration.ofNanos(percentiles[2]), utilization, runningFor, stalled, monitor.blocked(),
+				monitor.stalledSince(), trace, lagging, this.deathCause, this.diedAt);
 	}
 
 	/**
 	 * Add a listener that receives every lag sample of the probe, in nanoseconds, on the
-	 * loop thread. Listeners must be fast and must not block.
+	 * loop thread. Listeners must be fast and must not block; one that throws is logged
+	 * and does not affect the loop or the other listeners.
 	 * @param listener the listener
 	 */
 	public void addLagListener(LongConsumer listener) {
@@ -482,27 +567,27 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private static long saturatedNanos(Duration duration) {
 		try {
-			return duration.toNanos();
+			return Math.min(duration.toNanos(), Long.MAX_VALUE / 2);
 		}
 		catch (ArithmeticException ex) {
 			return Long.MAX_VALUE / 2;
 		}
 	}
 
-	// ---- called from AsyncContext, LoopFuture and the watchdog (same package)
+	// ---- called from AsyncContext, LoopFuture, timers and the watchdog (same package)
 
 	/**
-	 * Queue a completion hop. Not counted as a user task.
+	 * Queue internal work (a completion hop, a timer purge). Not counted as a user task,
+	 * and accepted whatever the queue's bound, until the loop has terminated.
+	 * @throws RejectedExecutionException once the loop has terminated
 	 */
-	void executeInternal(LoopTask task) {
+	void executeInternal(InternalTask task) {
+		if (this.state == ST_TERMINATED) {
+			throw new RejectedExecutionException("Event loop '" + this.name + "' has terminated");
+		}
 		this.internalEnqueued.increment();
-		try {
-			enqueue(task);
-		}
-		catch (RejectedExecutionException ex) {
-			this.internalEnqueued.decrement();
-			throw ex;
-		}
+		this.queue.offer(task);
+		afterOffer();
 	}
 
 	/**
@@ -511,6 +596,14 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	void recordInline() {
 		assert inLoop();
 		INLINE.setOpaque(this, this.inline + 1);
+	}
+
+	/**
+	 * Count a failure of work run inline on this loop. Loop thread only.
+	 */
+	void recordInlineFailure() {
+		assert inLoop();
+		FAILED.setOpaque(this, this.failed + 1);
 	}
 
 	/**
@@ -527,8 +620,37 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.blockingViolations.increment();
 	}
 
+	/**
+	 * A timer's future was cancelled: on the loop thread the timer leaves the heap now;
+	 * cancellations from other threads are purged in bulk once they add up.
+	 */
+	void timerCancelled(ScheduledTask timer) {
+		if (inLoop()) {
+			this.timers.remove(timer);
+			return;
+		}
+		int cancelled = (int) CANCELLED_ELSEWHERE.getAndAdd(this, 1) + 1;
+		if (cancelled >= Math.max(PURGE_THRESHOLD, this.timers.size() / 4) && this.purgeRequested == 0
+				&& PURGE_REQUESTED.compareAndSet(this, 0, 1)) {
+			try {
+				executeInternal(this.purgeTimers);
+			}
+			catch (RejectedExecutionException ex) {
+				// terminated: its timers were cancelled with it
+			}
+		}
+	}
+
+	int pendingTimers() {
+		return this.timers.size();
+	}
+
 	LoopThread thread() {
 		return this.thread;
+	}
+
+	LoopSettings settings() {
+		return this.settings;
 	}
 
 	long runSequence() {
@@ -550,12 +672,17 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			this.rejected.increment();
 			throw rejectedBecauseShutdown();
 		}
-		if (!offer(task)) {
+		if (this.capacity != 0 && !reserve()) {
 			this.rejected.increment();
 			throw new RejectedExecutionException("Event loop '" + this.name + "' rejected a task: its queue is full ("
-					+ this.settings.queueCapacity() + " tasks). Slow down the producers, raise the queue capacity, "
+					+ this.capacity + " tasks). Slow down the producers, raise the queue capacity, "
 					+ "or set a submit timeout so that producers wait for space.");
 		}
+		this.queue.offer(task);
+		afterOffer();
+	}
+
+	private void afterOffer() {
 		if (this.state == ST_TERMINATED) {
 			// raced with termination after its final sweep: sweep again so that this task
 			// is abandoned rather than stranded
@@ -566,13 +693,12 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 	}
 
-	private boolean offer(Runnable task) {
-		MpscArrayQueue<Runnable> bounded = this.boundedQueue;
-		if (bounded == null) {
-			return this.queue.offer(task);
-		}
-		int capacity = this.settings.queueCapacity();
-		if (bounded.offerIfBelowThreshold(task, capacity)) {
+	/**
+	 * Reserve a place for one user task in a bounded queue, waiting up to the submit
+	 * timeout if the caller is not a loop thread.
+	 */
+	private boolean reserve() {
+		if (tryReserve()) {
 			return true;
 		}
 		long waitNanos = this.settings.submitTimeout().toNanos();
@@ -583,7 +709,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		while (this.state < ST_SHUTTING_DOWN) {
 			wakeUp();
 			LockSupport.parkNanos(this, 20_000);
-			if (bounded.offerIfBelowThreshold(task, capacity)) {
+			if (tryReserve()) {
 				return true;
 			}
 			if (System.nanoTime() - deadline >= 0) {
@@ -592,6 +718,27 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 		this.rejected.increment();
 		throw rejectedBecauseShutdown();
+	}
+
+	private boolean tryReserve() {
+		int queued;
+		do {
+			queued = this.pending;
+			if (queued >= this.capacity) {
+				return false;
+			}
+		}
+		while (!PENDING.compareAndSet(this, queued, queued + 1));
+		return true;
+	}
+
+	/**
+	 * The loop (or a sweeper) took a task from the queue: a user task frees its place.
+	 */
+	private void taken(Runnable task) {
+		if (this.capacity != 0 && !(task instanceof InternalTask)) {
+			PENDING.getAndAdd(this, -1);
+		}
 	}
 
 	private RejectedExecutionException rejectedBecauseShutdown() {
@@ -612,10 +759,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		assert inLoop();
 		try {
 			this.probeAt = System.nanoTime();
-			long interval = this.settings.lagProbeInterval().toNanos();
-			this.probeDueNanos = this.probeAt + interval;
-			this.timers.add(new ScheduledTask(() -> {
-			}, this.probeDueNanos, interval, this.timerSequence++, true));
+			this.probeDueNanos = this.probeAt + this.settings.lagProbeInterval().toNanos();
 			while (this.state == ST_RUNNING) {
 				boolean worked = runBatch();
 				worked |= runDueTimers();
@@ -627,6 +771,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			drainUntilDeadline();
 		}
 		catch (Throwable fatal) {
+			// only a failure of the loop's own machinery gets here: tasks' failures are
+			// caught where they run
 			this.diedAt = Instant.now();
 			this.deathCause = fatal;
 			logger.log(Level.ERROR, "Event loop '" + this.name + "' died; its queued tasks are abandoned", fatal);
@@ -645,6 +791,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		long start = System.nanoTime();
 		int ran = 0;
 		do {
+			taken(task);
 			runQueued(task);
 			ran++;
 		}
@@ -656,17 +803,12 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private void runQueued(Runnable task) {
 		if (task instanceof ScheduledTask scheduled) {
-			arm(scheduled);
+			if (!scheduled.future.isDone()) {
+				this.timers.add(scheduled);
+			}
 		}
 		else {
 			runTask(task);
-		}
-	}
-
-	private void arm(ScheduledTask scheduled) {
-		if (!scheduled.future.isDone()) {
-			scheduled.sequence = this.timerSequence++;
-			this.timers.add(scheduled);
 		}
 	}
 
@@ -691,7 +833,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 				logger.log(Level.DEBUG, "Cleared the interrupt flag left by a task on event loop '" + this.name + "'");
 			}
 		}
-		if (!(task instanceof CompletionHop)) {
+		if (!(task instanceof InternalTask)) {
 			COMPLETED.setOpaque(this, this.completed + 1);
 		}
 		if (loopTask != null) {
@@ -699,6 +841,11 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 	}
 
+	/**
+	 * Hand a task's failure to its future or to the uncaught-exception handler. Whatever
+	 * the task threw, an {@link Error} included, the loop runs on: the JVM survived it,
+	 * and so does the loop.
+	 */
 	private void onTaskFailure(@Nullable Runnable task, Throwable ex) {
 		try {
 			if (task instanceof LoopTask loopTask) {
@@ -712,35 +859,26 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			logger.log(Level.ERROR, "Uncaught-exception handler of event loop '" + this.name + "' failed",
 					handlerFailure);
 		}
-		if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) {
-			throw (VirtualMachineError) ex; // not survivable: the loop dies and is
-											// reported down
-		}
 	}
 
+	/**
+	 * Run the timers that are due, and the lag probe when it is due.
+	 * @return whether anything was due
+	 */
 	private boolean runDueTimers() {
-		ScheduledTask next = this.timers.peek();
-		if (next == null) {
-			return false;
-		}
 		long now = System.nanoTime();
-		if (next.deadlineNanos - now > 0) {
+		ScheduledTask next = this.timers.peek();
+		boolean timerDue = next != null && next.deadlineNanos - now <= 0;
+		boolean probeDue = this.probeDueNanos - now <= 0;
+		if (!timerDue && !probeDue) {
 			return false;
 		}
 		BUSY.setOpaque(this, 1);
-		while (next != null && next.deadlineNanos - now <= 0 && this.state == ST_RUNNING) {
-			this.timers.poll();
-			if (next.internal) {
-				probe(now, next);
-			}
-			else if (!next.future.isDone()) {
-				runTask(next);
-				if (next.isPeriodic() && !next.future.isDone()) {
-					next.deadlineNanos += next.periodNanos;
-					this.timers.add(next);
-				}
-			}
-			next = this.timers.peek();
+		if (timerDue) {
+			runTimers(now);
+		}
+		if (probeDue) {
+			probe(now);
 		}
 		this.busyNanos += System.nanoTime() - now;
 		BUSY.setOpaque(this, 0);
@@ -748,17 +886,59 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	/**
-	 * The lag probe: how late the loop ran a timer that was due at {@code deadlineNanos},
-	 * and the share of time spent busy since the previous probe. Runs at a fixed delay.
+	 * One round of timers: those due at {@code now}, each at most once and at most a
+	 * batch of them, so that a periodic task that owes several runs makes one per round
+	 * and the queued tasks run in between.
 	 */
-	private void probe(long now, ScheduledTask probe) {
-		long lagNanos = Math.max(0, now - probe.deadlineNanos);
+	private void runTimers(long now) {
+		assert inLoop();
+		long armedBefore = this.timers.nextSequence();
+		for (int ran = 0; ran < BATCH_SIZE && this.state == ST_RUNNING; ran++) {
+			ScheduledTask next = this.timers.peek();
+			if (next == null || next.deadlineNanos - now > 0 || next.sequence >= armedBefore) {
+				return;
+			}
+			this.timers.poll();
+			if (next.future.isDone()) {
+				continue;
+			}
+			this.timerLatenessNanos = Math.max(this.timerLatenessNanos, now - next.deadlineNanos);
+			runTask(next);
+			if (next.isPeriodic() && !next.future.isDone()) {
+				next.deadlineNanos += next.periodNanos;
+				reportIfBehind(next, now);
+				this.timers.add(next);
+			}
+		}
+	}
+
+	private void reportIfBehind(ScheduledTask periodic, long now) {
+		long behind = now - periodic.deadlineNanos;
+		if (!periodic.reportedBehind && behind > this.settings.lagThreshold().toNanos()) {
+			periodic.reportedBehind = true;
+			logger.log(Level.WARNING,
+					"Periodic task " + periodic.task() + " on event loop '" + this.name + "' runs longer than its "
+							+ "period of " + Duration.ofNanos(periodic.periodNanos) + " and is "
+							+ Duration.ofNanos(behind)
+							+ " behind. It makes one owed run per timer round, between queued tasks; lengthen its "
+							+ "period or make it faster.");
+		}
+	}
+
+	/**
+	 * The lag probe: how late the loop ran timers (the probe itself, and user timers
+	 * since the last probe), and the share of time spent busy since the previous probe.
+	 */
+	private void probe(long now) {
+		assert inLoop();
+		long lagNanos = Math.max(Math.max(0, now - this.probeDueNanos), this.timerLatenessNanos);
+		this.timerLatenessNanos = 0;
 		this.lag.record(lagNanos);
 		for (LongConsumer listener : this.lagListeners) {
 			try {
 				listener.accept(lagNanos);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				logger.log(Level.WARNING, "Lag listener of event loop '" + this.name + "' failed", ex);
 			}
 		}
@@ -768,11 +948,13 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 		this.probeAt = now;
 		this.busyNanosAtProbe = this.busyNanos;
-		probe.deadlineNanos = now + probe.periodNanos;
-		this.probeDueNanos = probe.deadlineNanos;
-		this.timers.add(probe);
+		this.probeDueNanos = now + this.settings.lagProbeInterval().toNanos();
 	}
 
+	/**
+	 * Wait for work. The lag probe does not wake an idle loop: a loop parked for want of
+	 * work runs a new task at once, so it has no lag to measure.
+	 */
 	private void idle() {
 		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK && Spin.until(this.hasWorkOrStopping)) {
 			return;
@@ -783,17 +965,26 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			this.parked = 0;
 			return;
 		}
+		long now = System.nanoTime();
+		this.idleWindowStartNanos = this.probeAt;
+		this.idleWindowBusyNanos = this.busyNanos - this.busyNanosAtProbe;
+		this.idleSinceNanos = now;
 		ScheduledTask next = this.timers.peek();
 		if (next == null) {
 			LockSupport.park(this);
 		}
 		else {
-			long delay = next.deadlineNanos - System.nanoTime();
+			long delay = next.deadlineNanos - now;
 			if (delay > 0) {
 				LockSupport.parkNanos(this, delay);
 			}
 		}
 		this.parked = 0;
+		long woke = System.nanoTime();
+		if (this.probeDueNanos - woke < 0) {
+			this.probeDueNanos = woke; // probe now: no lag accrued while idle
+		}
+		this.idleSinceNanos = 0;
 	}
 
 	private boolean hasWorkOrStopping() {
@@ -803,8 +994,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	private void cancelTimers() {
 		int cancelled = 0;
 		ScheduledTask timer;
-		while ((timer = this.timers.poll()) != null) {
-			if (!timer.internal && cancelAtShutdown(timer)) {
+		while ((timer = this.timers.peek()) != null) {
+			this.timers.poll();
+			if (cancelAtShutdown(timer)) {
 				cancelled++;
 			}
 		}
@@ -834,6 +1026,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 				}
 				continue; // a producer has claimed a slot but not yet filled it
 			}
+			taken(task);
 			if (task instanceof ScheduledTask scheduled) {
 				cancelAtShutdown(scheduled);
 				continue;
@@ -846,14 +1039,14 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	/**
 	 * Cancel a timer that the shutdown reached before it was due. One that never ran is
-	 * an accepted task abandoned by the shutdown, and counted as such. Loop thread only.
+	 * an accepted task abandoned by the shutdown, and counted as such. Called by the loop
+	 * thread, or by the watchdog for a loop stuck in one task.
 	 * @return whether the timer was still pending
 	 */
 	private boolean cancelAtShutdown(ScheduledTask timer) {
-		if (timer.future.isDone()) {
+		if (!timer.cancelAtShutdown(this.name)) {
 			return false;
 		}
-		timer.cancelAtShutdown(this.name);
 		if (!timer.hasRun()) {
 			this.abandoned.increment();
 		}
@@ -879,7 +1072,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * Terminate a loop whose thread is stuck in one task after its shutdown deadline.
 	 * Called by the watchdog only once it has seen the same task running for longer than
 	 * the stall threshold, so the loop thread is inside that task and not polling the
-	 * queue; when the task returns, the loop thread sees TERMINATED and polls no more.
+	 * queue or changing its timers (which it no longer accepts); when the task returns,
+	 * the loop thread sees TERMINATED and polls no more.
 	 */
 	void forceTerminate(StackTraceElement[] stuckAt) {
 		synchronized (this.lifecycleLock) {
@@ -890,10 +1084,17 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 		Throwable where = new Throwable("Stack of the stuck task");
 		where.setStackTrace(stuckAt);
+		int[] timers = new int[1];
+		this.timers.forEachPending((timer) -> {
+			if (cancelAtShutdown(timer)) {
+				timers[0]++;
+			}
+		});
 		int count = sweep();
 		logger.log(Level.ERROR, "Event loop '" + this.name + "' did not finish a task before its shutdown timeout; "
-				+ "terminated without it. " + count + " queued tasks were abandoned and their futures completed "
-				+ "exceptionally. The stuck task is still running on thread '" + this.thread.getName() + "'.", where);
+				+ "terminated without it. " + count + " queued tasks were abandoned and " + timers[0]
+				+ " pending timers cancelled; their futures completed exceptionally. The stuck task is still running on thread '"
+				+ this.thread.getName() + "'.", where);
 		this.thread.interrupt();
 		this.terminationFuture.complete(null);
 	}
@@ -908,6 +1109,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			RejectedExecutionException cause = null;
 			Runnable task;
 			while ((task = this.queue.poll()) != null) {
+				taken(task);
 				if (task instanceof LoopTask loopTask) {
 					if (cause == null) {
 						cause = new RejectedExecutionException("Event loop '" + this.name
@@ -916,7 +1118,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 					}
 					loopTask.abandon(cause);
 				}
-				if (!(task instanceof CompletionHop)) {
+				if (!(task instanceof InternalTask)) {
 					count++;
 				}
 			}
@@ -928,6 +1130,35 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	@Override
 	public String toString() {
 		return "EventLoop[" + this.name + ", " + state() + "]";
+	}
+
+	/**
+	 * Drops the timers cancelled from other threads out of the heap, so that cancelled
+	 * long timers do not hold memory until their deadline.
+	 */
+	private final class PurgeTimers extends InternalTask {
+
+		@Override
+		void execute() {
+			PURGE_REQUESTED.setVolatile(EventLoop.this, 0);
+			CANCELLED_ELSEWHERE.setVolatile(EventLoop.this, 0);
+			EventLoop.this.timers.purgeDone();
+		}
+
+		@Override
+		void deliver() {
+		}
+
+		@Override
+		void fail(Throwable failure) {
+			logger.log(Level.ERROR, "Purging cancelled timers of event loop '" + EventLoop.this.name + "' failed",
+					failure);
+		}
+
+		@Override
+		void abandon(RejectedExecutionException cause) {
+		}
+
 	}
 
 	/**
@@ -946,7 +1177,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		 * @return the started loop
 		 */
 		public EventLoop build() {
-			return new EventLoop(name(), settings(), null);
+			EventLoop loop = new EventLoop(name(), settings(), null);
+			loop.start();
+			return loop;
 		}
 
 	}

@@ -102,7 +102,9 @@ public interface EventLoopGroup {
 		 */
 		public EventLoopGroup build() {
 			if (this.threads == 1) {
-				return new EventLoop(name(), settings(), null);
+				EventLoop loop = new EventLoop(name(), settings(), null);
+				loop.start();
+				return loop;
 			}
 			return new MultiLoopGroup(name(), this.threads, settings());
 		}

@@ -25,6 +25,8 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 
 	private Duration stallThreshold = Duration.ofSeconds(2);
 
+	private Duration lagThreshold = Duration.ofSeconds(2);
+
 	private Duration lagProbeInterval = Duration.ofMillis(100);
 
 	private IdleStrategy idleStrategy = IdleStrategy.PARK;
@@ -90,6 +92,18 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 	}
 
 	/**
+	 * Set the scheduling lag above which a loop is reported lagging
+	 * ({@link LoopStats#lagging()}): the loop is running, but work queued or scheduled on
+	 * it waits longer than this before it runs. Defaults to two seconds.
+	 * @param lagThreshold the threshold, positive
+	 * @return this builder
+	 */
+	public B lagThreshold(Duration lagThreshold) {
+		this.lagThreshold = positive(lagThreshold, "lagThreshold");
+		return self();
+	}
+
+	/**
 	 * Set how often the lag probe measures how late the loop runs a scheduled task.
 	 * Defaults to 100 milliseconds.
 	 * @param lagProbeInterval the probe interval, positive
@@ -144,8 +158,9 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 	}
 
 	final LoopSettings settings() {
-		return new LoopSettings(this.queueCapacity, this.submitTimeout, this.stallThreshold, this.lagProbeInterval,
-				this.idleStrategy, this.blockingPolicy, this.uncaughtExceptionHandler, this.daemon);
+		return new LoopSettings(this.queueCapacity, this.submitTimeout, this.stallThreshold, this.lagThreshold,
+				this.lagProbeInterval, this.idleStrategy, this.blockingPolicy, this.uncaughtExceptionHandler,
+				this.daemon);
 	}
 
 	private Duration positive(Duration duration, String setting) {

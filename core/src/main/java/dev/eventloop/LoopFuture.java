@@ -75,7 +75,7 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 		if (!isDone()) {
 			EventLoop loop = BlockingGuard.beforeBlocking("LoopFuture.get()");
 			if (loop != null) {
-				awaitOnLoop(loop, 0);
+				awaitOnLoop(loop, false, 0);
 			}
 			else {
 				spinBeforeBlocking();
@@ -86,17 +86,24 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 
 	/**
 	 * Wait at most the given time for the result. On an event-loop thread, and while the
-	 * future is not done, the loop's {@link BlockingPolicy} applies first.
-	 * @throws BlockingOnLoopException when called on an event-loop thread whose policy is
-	 * {@link BlockingPolicy#FAIL} before the future is done
+	 * future is not done, the loop's {@link BlockingPolicy} applies first. A timeout of
+	 * zero or less does not wait, so it is a poll that any thread may make: it throws
+	 * {@link TimeoutException} at once when the future is not done.
+	 * @throws BlockingOnLoopException when called with a positive timeout on an
+	 * event-loop thread whose policy is {@link BlockingPolicy#FAIL} before the future is
+	 * done
 	 */
 	@Override
 	public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
 		if (!isDone()) {
+			long nanos = unit.toNanos(timeout); // saturates
+			if (nanos <= 0) {
+				throw new TimeoutException("No result within " + timeout + " " + unit);
+			}
 			EventLoop loop = BlockingGuard.beforeBlocking("LoopFuture.get(timeout)");
 			if (loop != null) {
-				long deadline = System.nanoTime() + unit.toNanos(timeout);
-				awaitOnLoop(loop, (deadline == 0) ? 1 : deadline);
+				boolean timed = nanos < Long.MAX_VALUE / 2; // beyond that, no deadline
+				awaitOnLoop(loop, timed, timed ? System.nanoTime() + nanos : 0);
 				if (!isDone()) {
 					throw new TimeoutException("No result within " + timeout + " " + unit);
 				}
@@ -130,13 +137,17 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 
 	/**
 	 * Block a loop thread that its policy allows to block until this future is done (or
-	 * the deadline passes, when not zero). While blocked, the loop cannot run its queue,
-	 * so it runs the completions queued for it itself: a result routed back to this loop
+	 * the deadline passes, when timed). While blocked, the loop cannot run its queue, so
+	 * it runs the completions queued for it itself: a result routed back to this loop
 	 * would otherwise never arrive.
 	 */
-	void awaitOnLoop(EventLoop loop, long deadlineNanos) throws InterruptedException {
+	void awaitOnLoop(EventLoop loop, boolean timed, long deadlineNanos) throws InterruptedException {
 		LoopThread thread = loop.thread();
-		whenComplete((value, failure) -> LockSupport.unpark(thread));
+		if (thread.wakeRegisteredOn != this) {
+			// one wake-up per future and thread, however many timed waits time out
+			thread.wakeRegisteredOn = this;
+			whenComplete((value, failure) -> LockSupport.unpark(thread));
+		}
 		thread.waiting = true;
 		try {
 			while (!isDone()) {
@@ -149,7 +160,7 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 					}
 				}
 				long park = TimeUnit.MILLISECONDS.toNanos(10);
-				if (deadlineNanos != 0) {
+				if (timed) {
 					long left = deadlineNanos - System.nanoTime();
 					if (left <= 0) {
 						return;
@@ -171,7 +182,7 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 		boolean interrupted = false;
 		while (!isDone()) {
 			try {
-				awaitOnLoop(loop, 0);
+				awaitOnLoop(loop, false, 0);
 			}
 			catch (InterruptedException ex) {
 				interrupted = true;
@@ -188,8 +199,10 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 	}
 
 	/**
-	 * Complete on the given loop when it is not the current thread's, otherwise now. If
-	 * that loop no longer accepts work, complete now rather than lose the result.
+	 * Complete on the given loop when it is not the current thread's, otherwise now. The
+	 * hop is internal work, which a loop accepts whatever its queue's bound until it has
+	 * terminated; only then, with no loop left to run on, the future completes on this
+	 * thread rather than lose the result.
 	 */
 	void completeOn(@Nullable EventLoop home, @Nullable T value, @Nullable Throwable failure) {
 		if (home == null || home.inLoop()) {

@@ -6,8 +6,8 @@ import java.time.Duration;
 /**
  * Immutable per-loop settings collected by a {@link LoopBuilder}.
  */
-record LoopSettings(int queueCapacity, Duration submitTimeout, Duration stallThreshold, Duration lagProbeInterval,
-		IdleStrategy idleStrategy, BlockingPolicy blockingPolicy, UncaughtExceptionHandler uncaughtExceptionHandler,
-		boolean daemon) {
+record LoopSettings(int queueCapacity, Duration submitTimeout, Duration stallThreshold, Duration lagThreshold,
+		Duration lagProbeInterval, IdleStrategy idleStrategy, BlockingPolicy blockingPolicy,
+		UncaughtExceptionHandler uncaughtExceptionHandler, boolean daemon) {
 
 }

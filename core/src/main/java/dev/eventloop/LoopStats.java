@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * Accounting: every task accepted by {@code execute}, {@code submit} or {@code schedule}
  * counts once in {@code submitted}; each run of a task counts once in {@code completed}
  * or {@code failed} (a periodic task counts once per run); a task that never ran counts
- * in {@code abandoned}. Work run inline by {@link AsyncContext#dispatch} counts in
- * {@code inline} only.
+ * in {@code abandoned}. Work run inline by {@link AsyncContext} counts in {@code inline},
+ * and also in {@code failed} when it throws.
  *
  * @param name loop name
  * @param group name of the group the loop belongs to (its own name for a standalone loop)
@@ -38,10 +38,16 @@ import org.jspecify.annotations.Nullable;
  * from 0 to 1
  * @param runningFor how long the current task has been running, zero when idle (measured
  * by the watchdog, to within its check period)
- * @param stalled whether one task has been running longer than the stall threshold
+ * @param stalled whether one task has been running longer than the stall threshold, or
+ * has kept the loop thread waiting (see {@code blocked})
+ * @param blocked whether the stall is a task that keeps the loop thread waiting (parked,
+ * sleeping, or blocked on a lock or on a future) rather than computing; reported sooner
+ * than a stall, after two watchdog checks
  * @param stalledSince when the stall began, if stalled
  * @param stallStackTrace the loop thread's stack captured when the stall was detected,
  * empty if not stalled
+ * @param lagging whether the running loop's current lag exceeds its lag threshold: work
+ * given to it waits longer than that before it runs
  * @param failure what killed the loop thread, if it died
  * @param failedAt when the loop thread died, if it did
  * @since 0.1.0
@@ -49,8 +55,8 @@ import org.jspecify.annotations.Nullable;
 public record LoopStats(String name, String group, LoopState state, long submitted, long inline, long completed,
 		long failed, long rejected, long abandoned, long blockingViolations, int queueSize, int queueCapacity,
 		Duration lag, Duration lagP50, Duration lagP99, Duration lagMax, double utilization, Duration runningFor,
-		boolean stalled, @Nullable Instant stalledSince, List<StackTraceElement> stallStackTrace,
-		@Nullable Throwable failure, @Nullable Instant failedAt) {
+		boolean stalled, boolean blocked, @Nullable Instant stalledSince, List<StackTraceElement> stallStackTrace,
+		boolean lagging, @Nullable Throwable failure, @Nullable Instant failedAt) {
 
 	/**
 	 * Create a snapshot; the stack trace list is copied.

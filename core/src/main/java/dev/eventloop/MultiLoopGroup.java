@@ -1,5 +1,6 @@
 package dev.eventloop;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class MultiLoopGroup implements EventLoopGroup {
 
+	private static final System.Logger logger = System.getLogger(EventLoopGroup.class.getName());
+
+	/** Loops per processor beyond which a group is reported oversized. */
+	static final int OVERSIZED_PER_PROCESSOR = 8;
+
 	private final String name;
 
 	private final EventLoop[] loops;
@@ -23,12 +29,14 @@ final class MultiLoopGroup implements EventLoopGroup {
 	private final AtomicInteger nextIndex = new AtomicInteger();
 
 	MultiLoopGroup(String name, int threads, LoopSettings settings) {
+		warnIfOversized(name, threads, Runtime.getRuntime().availableProcessors());
 		this.name = name;
 		this.loops = new EventLoop[threads];
 		List<EventLoop> started = new ArrayList<>(threads);
 		try {
 			for (int i = 0; i < threads; i++) {
 				this.loops[i] = new EventLoop(name + "-" + i, settings, this);
+				this.loops[i].start();
 				started.add(this.loops[i]);
 			}
 		}
@@ -37,6 +45,25 @@ final class MultiLoopGroup implements EventLoopGroup {
 			throw ex;
 		}
 		this.loopList = Collections.unmodifiableList(started);
+	}
+
+	/**
+	 * Warn about a group with many more loops than the machine has processors: each loop
+	 * is a platform thread, and loops beyond the processor count add context switches and
+	 * memory, not throughput.
+	 * @return whether a warning was logged
+	 */
+	static boolean warnIfOversized(String name, int threads, int processors) {
+		if (threads <= OVERSIZED_PER_PROCESSOR * processors) {
+			return false;
+		}
+		logger.log(Level.WARNING,
+				"Event loop group '" + name + "' has " + threads + " loops on a machine with " + processors
+						+ " processors. Each loop is a platform thread that runs one task at a time; loops beyond "
+						+ "the processor count add context switches and memory, not throughput. Use fewer loops "
+						+ "(keys still spread over them with forKey), and move blocking work off the loops with "
+						+ "AsyncContext.offload instead of adding loops to wait in.");
+		return true;
 	}
 
 	@Override

@@ -3,36 +3,43 @@ package dev.eventloop;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * A delayed or periodic task. Owned by the loop thread once armed in the loop's timer
- * heap; a task scheduled from another thread travels through the task queue first.
+ * A delayed or periodic task. Owned by the loop thread once armed in the loop's
+ * {@link TimerQueue}; a task scheduled from another thread travels through the task queue
+ * first.
  */
 final class ScheduledTask extends LoopTask {
 
+	private final EventLoop loop;
+
 	private final Runnable task;
 
-	final LoopFuture<Void> future;
+	final Future future;
 
 	// loop thread only
 	long deadlineNanos;
 
 	final long periodNanos;
 
-	// loop thread only once armed
+	// loop thread only, once armed: arming order and place in the heap (-1: not in it)
 	long sequence;
 
-	final boolean internal;
+	int heapIndex = -1;
 
-	// loop thread only: whether the task has started at least one run
+	// loop thread only: whether the task has started at least one run, and whether its
+	// falling behind its period has been reported
 	private boolean ran;
 
-	ScheduledTask(Runnable task, long deadlineNanos, long periodNanos, long sequence, boolean internal) {
+	boolean reportedBehind;
+
+	ScheduledTask(EventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
+		this.loop = loop;
 		this.task = task;
-		this.future = new LoopFuture<>();
+		this.future = new Future(this);
 		this.deadlineNanos = deadlineNanos;
 		this.periodNanos = periodNanos;
-		this.sequence = sequence;
-		this.internal = internal;
 	}
 
 	boolean isPeriodic() {
@@ -41,6 +48,10 @@ final class ScheduledTask extends LoopTask {
 
 	boolean hasRun() {
 		return this.ran;
+	}
+
+	Runnable task() {
+		return this.task;
 	}
 
 	@Override
@@ -66,15 +77,63 @@ final class ScheduledTask extends LoopTask {
 		this.future.completeExceptionally(cause);
 	}
 
-	void cancelAtShutdown(String loopName) {
-		CancellationException ex = new CancellationException(
-				"Event loop '" + loopName + "' shut down before this scheduled task was due");
-		this.future.completeExceptionally(ex);
+	/**
+	 * Cancel a timer that the shutdown reached before it was due.
+	 * @return whether this call completed the future
+	 */
+	boolean cancelAtShutdown(String loopName) {
+		return this.future.completeExceptionally(new CancellationException(
+				"Event loop '" + loopName + "' shut down before this scheduled task was due"));
 	}
 
 	static int compare(ScheduledTask a, ScheduledTask b) {
 		int byDeadline = Long.compare(a.deadlineNanos - b.deadlineNanos, 0);
 		return (byDeadline != 0) ? byDeadline : Long.compare(a.sequence, b.sequence);
+	}
+
+	/**
+	 * The future of a scheduled task. Cancelling it is cheap (no stack trace is captured)
+	 * and takes the timer out of its loop's heap: at once on the loop thread, in bulk
+	 * from other threads.
+	 */
+	static final class Future extends LoopFuture<Void> {
+
+		private final ScheduledTask timer;
+
+		Future(ScheduledTask timer) {
+			this.timer = timer;
+		}
+
+		@Override
+		public boolean cancel(boolean mayInterruptIfRunning) {
+			boolean cancelled = completeExceptionally(new TimerCancelledException());
+			if (cancelled) {
+				this.timer.loop.timerCancelled(this.timer);
+			}
+			return cancelled || isCancelled();
+		}
+
+	}
+
+	/**
+	 * The cancellation of a timer: thrown often, so without a stack trace.
+	 */
+	static final class TimerCancelledException extends CancellationException {
+
+		TimerCancelledException() {
+			super("Scheduled task cancelled");
+		}
+
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			return this;
+		}
+
+	}
+
+	@Override
+	public String toString() {
+		return "ScheduledTask[" + this.task + "]";
 	}
 
 }

@@ -17,19 +17,26 @@ final class SubmittedTask<T extends @Nullable Object> extends LoopTask {
 
 	private final @Nullable EventLoop home;
 
+	// queued by its own loop in place of an inline run (see EventLoop.submitDeferred)
+	private final boolean deferred;
+
 	// loop thread only: the outcome between execute() and deliver()
 	private @Nullable T value;
 
 	private boolean skipped;
 
-	SubmittedTask(Callable<T> callable, LoopFuture<T> future, @Nullable EventLoop home) {
+	SubmittedTask(Callable<T> callable, LoopFuture<T> future, @Nullable EventLoop home, boolean deferred) {
 		this.callable = callable;
 		this.future = future;
 		this.home = home;
+		this.deferred = deferred;
 	}
 
 	@Override
 	void execute() throws Exception {
+		if (this.deferred) {
+			((LoopThread) Thread.currentThread()).deferredInline--; // even if cancelled
+		}
 		this.skipped = this.future.isDone(); // cancelled by its caller before it ran
 		if (!this.skipped) {
 			this.value = this.callable.call();

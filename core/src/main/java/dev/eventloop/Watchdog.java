@@ -3,17 +3,25 @@ package dev.eventloop;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * One daemon thread that watches every loop, as Vert.x's blocked-thread checker does: a
  * loop whose current task has run longer than its stall threshold is marked stalled with
- * its thread's stack, and the mark clears when the loop moves on. It also terminates a
- * loop stuck in one task past its shutdown deadline.
+ * its thread's stack, and the mark clears when the loop moves on. A task that keeps the
+ * loop thread waiting (parked, sleeping or blocked on a lock, as a loop blocked on its
+ * own result is) is reported sooner, as blocked, after two checks in a row. The watchdog
+ * also terminates a loop stuck in one task past its shutdown deadline.
+ *
+ * <p>
+ * The thread wakes once per check period of the most demanding loop, and checks each loop
+ * only when that loop's own period has passed; an idle loop costs a few volatile reads
+ * per check.
  */
 final class Watchdog {
 
@@ -25,22 +33,40 @@ final class Watchdog {
 
 	private static final long MAX_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-	private final ScheduledThreadPoolExecutor executor;
+	// any thread adds (watch) and removes (terminated); the watchdog thread iterates
+	private final Set<Monitor> monitors = ConcurrentHashMap.newKeySet();
+
+	private final Thread thread;
 
 	private Watchdog() {
-		this.executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "eventloop-watchdog");
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.executor.setRemoveOnCancelPolicy(true);
+		this.thread = new Thread(this::run, "eventloop-watchdog");
+		this.thread.setDaemon(true);
+		this.thread.start();
 	}
 
-	Monitor register(EventLoop loop) {
-		Monitor monitor = new Monitor(loop);
-		long period = Math.max(MIN_PERIOD_NANOS, Math.min(MAX_PERIOD_NANOS, monitor.thresholdNanos / 4));
-		monitor.check = this.executor.scheduleWithFixedDelay(monitor::check, period, period, TimeUnit.NANOSECONDS);
-		return monitor;
+	void watch(Monitor monitor) {
+		this.monitors.add(monitor);
+		LockSupport.unpark(this.thread); // its period may be shorter than the current one
+	}
+
+	private void run() {
+		while (true) {
+			long now = System.nanoTime();
+			long period = MAX_PERIOD_NANOS;
+			for (Monitor monitor : this.monitors) {
+				period = Math.min(period, monitor.periodNanos);
+				if (now - monitor.nextCheckNanos >= 0) {
+					monitor.nextCheckNanos = now + monitor.periodNanos;
+					monitor.check(now);
+				}
+			}
+			if (this.monitors.isEmpty()) {
+				LockSupport.park(this);
+			}
+			else {
+				LockSupport.parkNanos(this, period);
+			}
+		}
 	}
 
 	/**
@@ -52,18 +78,23 @@ final class Watchdog {
 
 		private final long thresholdNanos;
 
-		// set once right after registration
-		private volatile @Nullable ScheduledFuture<?> check;
+		private final long periodNanos;
 
 		// watchdog thread only
+		private long nextCheckNanos;
+
 		private long lastSequence = -1;
 
 		private long lastChangeNanos;
+
+		private int waitingChecks;
 
 		// written by the watchdog thread, read by any thread: 0 when the loop is idle
 		private volatile long runningSinceNanos;
 
 		private volatile boolean stalled;
+
+		private volatile boolean blocked;
 
 		private volatile @Nullable Instant stalledSince;
 
@@ -72,36 +103,27 @@ final class Watchdog {
 		Monitor(EventLoop loop) {
 			this.loop = loop;
 			this.thresholdNanos = loop.stallThreshold().toNanos();
+			this.periodNanos = Math.max(MIN_PERIOD_NANOS, Math.min(MAX_PERIOD_NANOS, this.thresholdNanos / 4));
 		}
 
-		void check() {
+		void check(long now) {
 			try {
-				long now = System.nanoTime();
 				long sequence = this.loop.runSequence();
 				boolean busy = this.loop.busy();
 				if (!busy || sequence != this.lastSequence) {
-					this.lastSequence = sequence;
-					this.lastChangeNanos = now;
-					this.runningSinceNanos = busy ? now : 0;
-					if (this.stalled) {
-						this.stalled = false;
-						this.stalledSince = null;
-						this.stallStackTrace = new StackTraceElement[0];
-						logger.log(Level.INFO, "Event loop '" + this.loop.name() + "' is no longer stalled");
-					}
+					moved(now, sequence, busy);
 				}
-				else if (!this.stalled && now - this.lastChangeNanos >= this.thresholdNanos) {
-					StackTraceElement[] trace = this.loop.thread().getStackTrace();
-					this.stallStackTrace = trace;
-					this.stalledSince = Instant.now().minusNanos(now - this.lastChangeNanos);
-					this.stalled = true;
-					Throwable where = new Throwable("Stack of event loop '" + this.loop.name() + "'");
-					where.setStackTrace(trace);
-					logger.log(Level.WARNING,
-							"Event loop '" + this.loop.name() + "' is stalled: one task has run for " + "more than "
-									+ this.loop.stallThreshold().toMillis() + " ms. Move blocking work off "
-									+ "the loop with AsyncContext.offload.",
-							where);
+				else if (!this.stalled) {
+					Thread.State threadState = this.loop.thread().getState();
+					boolean waiting = threadState == Thread.State.WAITING || threadState == Thread.State.TIMED_WAITING
+							|| threadState == Thread.State.BLOCKED;
+					this.waitingChecks = waiting ? this.waitingChecks + 1 : 0;
+					if (this.waitingChecks >= 2) {
+						markStalled(now, true, threadState);
+					}
+					else if (now - this.lastChangeNanos >= this.thresholdNanos) {
+						markStalled(now, false, threadState);
+					}
 				}
 				if (this.stalled && this.loop.state() == LoopState.SHUTTING_DOWN
 						&& now - this.loop.shutdownDeadline() > 0) {
@@ -113,18 +135,53 @@ final class Watchdog {
 			}
 		}
 
-		void terminated() {
-			ScheduledFuture<?> check = this.check;
-			if (check != null) {
-				check.cancel(false);
+		private void moved(long now, long sequence, boolean busy) {
+			this.lastSequence = sequence;
+			this.lastChangeNanos = now;
+			this.waitingChecks = 0;
+			this.runningSinceNanos = busy ? now : 0;
+			if (this.stalled) {
+				this.stalled = false;
+				this.blocked = false;
+				this.stalledSince = null;
+				this.stallStackTrace = new StackTraceElement[0];
+				logger.log(Level.INFO, "Event loop '" + this.loop.name() + "' is no longer stalled");
 			}
+		}
+
+		private void markStalled(long now, boolean blocked, Thread.State threadState) {
+			StackTraceElement[] trace = this.loop.thread().getStackTrace();
+			this.stallStackTrace = trace;
+			this.stalledSince = Instant.now().minusNanos(now - this.lastChangeNanos);
+			this.blocked = blocked;
+			this.stalled = true;
+			Throwable where = new Throwable("Stack of event loop '" + this.loop.name() + "'");
+			where.setStackTrace(trace);
+			long millis = TimeUnit.NANOSECONDS.toMillis(now - this.lastChangeNanos);
+			String message = blocked ? "Event loop '" + this.loop.name() + "' is blocked: its current task has kept "
+					+ "the loop thread waiting (" + threadState + ") for about " + millis + " ms. If it waits for a "
+					+ "result that this loop must produce, it never returns. Compose the result instead "
+					+ "(thenCompose, thenApply) and move blocking work off the loop with AsyncContext.offload."
+					: "Event loop '" + this.loop.name() + "' is stalled: one task has run for more than "
+							+ this.loop.stallThreshold().toMillis() + " ms. Move blocking work off "
+							+ "the loop with AsyncContext.offload.";
+			logger.log(Level.WARNING, message, where);
+		}
+
+		void terminated() {
+			INSTANCE.monitors.remove(this);
 			this.runningSinceNanos = 0;
 			this.stalled = false;
+			this.blocked = false;
 			this.stalledSince = null;
 		}
 
 		boolean stalled() {
 			return this.stalled;
+		}
+
+		boolean blocked() {
+			return this.blocked;
 		}
 
 		@Nullable Instant stalledSince() {

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -267,6 +268,125 @@ class AsyncContextTests {
 			assertThat(outcome.get()).isInstanceOf(BlockingOnLoopException.class);
 			assertThat(((BlockingOnLoopException) outcome.get()).getLoopName()).isEqualTo("foreign-loop");
 		}
+	}
+
+	@Test
+	void equalKeysRunInCallOrderWhenADispatchIsQueuedPastTheInlineDepth() throws Exception {
+		EventLoopGroup group = group("keyed", 2);
+		String key = "account-1";
+		EventLoop owner = group.forKey(key);
+		List<String> order = Collections.synchronizedList(new ArrayList<>());
+		LoopFuture<LoopFuture<String>> outer = owner.submit(() -> {
+			dispatchNested(group, key, 17, order); // the 17th nested dispatch is queued
+			// back at depth 0: a later dispatch for the same key must not overtake it
+			return this.async.dispatch(group, key, () -> {
+				order.add("later");
+				return "later";
+			});
+		});
+		assertThat(outer.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS)).isEqualTo("later");
+		assertThat(order).containsExactly("depth 1", "depth 2", "depth 3", "depth 4", "depth 5", "depth 6", "depth 7",
+				"depth 8", "depth 9", "depth 10", "depth 11", "depth 12", "depth 13", "depth 14", "depth 15",
+				"depth 16", "depth 17", "later");
+	}
+
+	private void dispatchNested(EventLoopGroup group, String key, int remaining, List<String> order) {
+		int depth = order.size() + 1;
+		this.async.dispatch(group, key, () -> {
+			order.add("depth " + depth);
+			if (remaining > 1) {
+				dispatchNested(group, key, remaining - 1, order);
+			}
+			return null;
+		});
+	}
+
+	@Test
+	void fireAndForgetRunsInCallOrderWhenOneIsQueuedPastTheInlineDepth() throws Exception {
+		AsyncContext shallow = AsyncContext.builder().maxInlineDepth(1).build();
+		EventLoop loop = loop("ordered");
+		List<String> order = Collections.synchronizedList(new ArrayList<>());
+		loop.submit(() -> {
+			shallow.execute(loop, () -> {
+				order.add("first");
+				shallow.execute(loop, () -> order.add("second, queued past the depth"));
+			});
+			shallow.execute(loop, () -> order.add("third"));
+			return null;
+		}).get(30, TimeUnit.SECONDS);
+		loop.submit(() -> null).get(30, TimeUnit.SECONDS);
+		assertThat(order).containsExactly("first", "second, queued past the depth", "third");
+		shallow.close();
+	}
+
+	@Test
+	void failuresOfInlineWorkAreCountedAsFailedTasks() throws Exception {
+		EventLoop loop = loop("counting");
+		IllegalStateException boom = new IllegalStateException("boom");
+		loop.submit(() -> {
+			LoopFuture<Object> dispatched = this.async.dispatch(loop, () -> {
+				throw boom;
+			});
+			assertThat(dispatched).isCompletedExceptionally();
+			LoopFuture<Object> keyed = this.async.dispatch(loop, "key", () -> {
+				throw boom;
+			});
+			assertThat(keyed).isCompletedExceptionally();
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.async.call(loop, () -> {
+				throw boom;
+			}));
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.async.call(loop, "key", () -> {
+				throw boom;
+			}));
+			return null;
+		}).get(30, TimeUnit.SECONDS);
+		LoopStats stats = loop.stats();
+		assertThat(stats.inline()).isEqualTo(4);
+		assertThat(stats.failed()).isEqualTo(4);
+		assertThat(stats.completed()).isEqualTo(1);
+	}
+
+	@Test
+	void anErrorThrownByInlineWorkFailsItsFutureAndTheLoopRunsOn() throws Exception {
+		EventLoop loop = loop("survivor");
+		Throwable failure = loop.submit(() -> {
+			LoopFuture<long[]> huge = this.async.dispatch(loop, () -> new long[Integer.MAX_VALUE]);
+			return huge.handle((value, ex) -> ex).join();
+		}).get(30, TimeUnit.SECONDS);
+		assertThat(failure).isInstanceOf(OutOfMemoryError.class);
+		assertThat(loop.submit(() -> "alive").get(30, TimeUnit.SECONDS)).isEqualTo("alive");
+		assertThat(loop.stats().failed()).isEqualTo(1);
+	}
+
+	@Test
+	void waitingOnAnyLoopFutureFromAForeignEventLoopThreadFollowsTheContextsPolicy() throws Exception {
+		ForeignLoopDetector foreign = (thread) -> thread.getName().startsWith("foreign-loop");
+		AsyncContext guarded = AsyncContext.builder().foreignLoopDetector(foreign).build();
+		EventLoop loop = loop("worker");
+		CountDownLatch release = new CountDownLatch(1);
+		LoopFuture<String> slow = loop.submit(() -> {
+			release.await(30, TimeUnit.SECONDS);
+			return "done";
+		});
+		CompletableFuture<Throwable> refusal = new CompletableFuture<>();
+		Thread foreignThread = new Thread(() -> {
+			try {
+				slow.join();
+				refusal.complete(null);
+			}
+			catch (Throwable ex) {
+				refusal.complete(ex);
+			}
+		}, "foreign-loop-1");
+		foreignThread.start();
+		assertThat(refusal.get(30, TimeUnit.SECONDS)).isInstanceOf(BlockingOnLoopException.class)
+			.hasMessageContaining("foreign-loop-1");
+		guarded.close();
+		// once the context is closed its detectors no longer apply
+		CompletableFuture<String> waited = new CompletableFuture<>();
+		new Thread(() -> waited.complete(slow.join()), "foreign-loop-2").start();
+		release.countDown();
+		assertThat(waited.get(30, TimeUnit.SECONDS)).isEqualTo("done");
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -228,15 +229,16 @@ class EventLoopTests {
 	}
 
 	@Test
-	void watchdogMarksALoopStalledWithItsStackAndClearsTheMarkAfterwards() throws Exception {
+	void watchdogMarksALoopStalledByABusyTaskWithItsStackAndClearsTheMarkAfterwards() throws Exception {
 		EventLoop loop = track(EventLoop.builder("stalling")
 			.stallThreshold(Duration.ofMillis(100))
 			.lagProbeInterval(Duration.ofMillis(10))
 			.build());
-		CountDownLatch release = new CountDownLatch(1);
-		loop.execute(() -> blockingOperation(release));
+		AtomicBoolean release = new AtomicBoolean();
+		loop.execute(() -> busyOperation(release));
 		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().stalled());
 		LoopStats stalled = loop.stats();
+		assertThat(stalled.blocked()).isFalse();
 		assertThat(stalled.stalledSince()).isNotNull();
 		assertThat(stalled.stalledFor()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
 		// the probe cannot run while the task holds the loop, yet its lag and the loop's
@@ -245,10 +247,33 @@ class EventLoopTests {
 		assertThat(stalled.lagMax()).isGreaterThanOrEqualTo(stalled.lag());
 		assertThat(stalled.utilization()).isEqualTo(1.0);
 		assertThat(stalled.stallStackTrace())
+			.anySatisfy((frame) -> assertThat(frame.getMethodName()).isEqualTo("busyOperation"));
+		release.set(true);
+		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().stalled());
+		assertThat(loop.stats().stallStackTrace()).isEmpty();
+	}
+
+	private static void busyOperation(AtomicBoolean release) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (!release.get() && System.nanoTime() - deadline < 0) {
+			Thread.onSpinWait();
+		}
+	}
+
+	@Test
+	void watchdogReportsATaskThatKeepsTheLoopWaitingAsBlockedBeforeTheStallThreshold() throws Exception {
+		EventLoop loop = track(EventLoop.builder("waiting").stallThreshold(Duration.ofSeconds(20)).build());
+		CountDownLatch release = new CountDownLatch(1);
+		loop.execute(() -> blockingOperation(release));
+		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().blocked());
+		LoopStats blocked = loop.stats();
+		assertThat(blocked.stalled()).isTrue();
+		assertThat(blocked.stalledFor()).isLessThan(loop.stallThreshold());
+		assertThat(blocked.stallStackTrace())
 			.anySatisfy((frame) -> assertThat(frame.getMethodName()).isEqualTo("blockingOperation"));
 		release.countDown();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().stalled());
-		assertThat(loop.stats().stallStackTrace()).isEmpty();
+		assertThat(loop.stats().blocked()).isFalse();
 	}
 
 	private static void blockingOperation(CountDownLatch release) {
@@ -340,6 +365,137 @@ class EventLoopTests {
 		assertThat(snapshot).containsOnly(1);
 		long completed = group.loops().stream().mapToLong((loop) -> loop.stats().completed()).sum();
 		assertThat(completed).isEqualTo((long) producers * perProducer + group.size() + 1);
+	}
+
+	@Test
+	void timersCancelledFromAnotherThreadLeaveTheHeapLongBeforeTheirDeadline() throws Exception {
+		EventLoop loop = track(EventLoop.builder("timers").build());
+		int count = 1_000_000;
+		List<LoopFuture<Void>> futures = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			futures.add(loop.schedule(() -> {
+			}, Duration.ofHours(1)));
+		}
+		loop.submit(() -> null).get(30, TimeUnit.SECONDS); // every timer is armed now
+		assertThat(loop.pendingTimers()).isEqualTo(count);
+		for (LoopFuture<Void> future : futures) {
+			assertThat(future.cancel(false)).isTrue();
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> loop.pendingTimers() < 1024);
+		// cancelling is cheap: no stack trace is captured per timer
+		assertThatExceptionOfType(CancellationException.class).isThrownBy(() -> futures.get(0).join())
+			.satisfies((ex) -> assertThat(ex.getStackTrace()).isEmpty());
+		assertThat(futures.get(count - 1).isCancelled()).isTrue();
+	}
+
+	@Test
+	void timersCancelledOnTheLoopLeaveTheHeapAtOnce() throws Exception {
+		EventLoop loop = track(EventLoop.builder("timers").build());
+		int[] pending = loop.submit(() -> {
+			List<LoopFuture<Void>> futures = new ArrayList<>();
+			for (int i = 0; i < 1000; i++) {
+				futures.add(loop.schedule(() -> {
+				}, Duration.ofHours(1)));
+			}
+			int before = loop.pendingTimers();
+			futures.forEach((future) -> future.cancel(false));
+			return new int[] { before, loop.pendingTimers() };
+		}).get(30, TimeUnit.SECONDS);
+		assertThat(pending).containsExactly(1000, 0);
+	}
+
+	@Test
+	void aLoopWhoseLagStaysAboveItsThresholdIsReportedLaggingUntilItRecovers() throws Exception {
+		EventLoop loop = track(EventLoop.builder("lagging")
+			.lagThreshold(Duration.ofMillis(100))
+			.lagProbeInterval(Duration.ofMillis(10))
+			.build());
+		assertThat(loop.stats().lagging()).isFalse();
+		AtomicBoolean release = new AtomicBoolean();
+		loop.execute(() -> busyOperation(release));
+		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().lagging());
+		assertThat(loop.stats().lag()).isGreaterThan(Duration.ofMillis(100));
+		release.set(true);
+		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().lagging());
+	}
+
+	@Test
+	void anIdleLoopParksWithoutATimeoutAndReportsNoLag() throws Exception {
+		EventLoop loop = track(EventLoop.builder("idle").lagProbeInterval(Duration.ofMillis(1)).build());
+		loop.submit(() -> null).get(30, TimeUnit.SECONDS);
+		// parked until work arrives: the lag probe does not wake an idle loop
+		await().atMost(Duration.ofSeconds(10)).until(() -> loop.thread().getState() == Thread.State.WAITING);
+		LoopStats idle = loop.stats();
+		assertThat(idle.lag()).isLessThan(Duration.ofMillis(100));
+		assertThat(idle.lagging()).isFalse();
+		assertThat(loop.submit(() -> "awake").get(30, TimeUnit.SECONDS)).isEqualTo("awake");
+		// with a timer armed it parks until the timer is due
+		loop.schedule(() -> {
+		}, Duration.ofHours(1));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> loop.thread().getState() == Thread.State.TIMED_WAITING && loop.pendingTimers() == 1);
+	}
+
+	@Test
+	void aGroupOfAThousandLoopsStartsServesAndStops() throws Exception {
+		EventLoopGroup group = EventLoopGroup.builder("many").threads(1000).build();
+		this.groups.add(group);
+		List<LoopFuture<String>> answers = new ArrayList<>();
+		for (EventLoop loop : group.loops()) {
+			answers.add(loop.submit(() -> Thread.currentThread().getName()));
+		}
+		for (int i = 0; i < answers.size(); i++) {
+			assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("many-" + i);
+		}
+		group.shutdownGracefully(Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
+		assertThat(group.loops()).allSatisfy((loop) -> assertThat(loop.state()).isEqualTo(LoopState.TERMINATED));
+	}
+
+	@Test
+	void groupsWithManyMoreLoopsThanProcessorsAreReported() {
+		assertThat(MultiLoopGroup.warnIfOversized("many", 1000, 2)).isTrue();
+		assertThat(MultiLoopGroup.warnIfOversized("fits", 16, 2)).isFalse();
+	}
+
+	@Test
+	void aFailureOfTheLoopsOwnMachineryKillsTheLoopWhichIsReportedDead() throws Exception {
+		EventLoop loop = track(EventLoop.builder("doomed").build());
+		InternalError machineryFailure = new InternalError("the loop's own code failed");
+		CountDownLatch release = new CountDownLatch(1);
+		loop.execute(() -> awaitQuietly(release));
+		// delivering a result is the loop's own work, outside the task
+		loop.execute(new LoopTask() {
+
+			@Override
+			void execute() {
+			}
+
+			@Override
+			void deliver() {
+				throw machineryFailure;
+			}
+
+			@Override
+			void fail(Throwable failure) {
+			}
+
+			@Override
+			void abandon(RejectedExecutionException cause) {
+			}
+
+		});
+		LoopFuture<String> behind = loop.submit(() -> "never");
+		release.countDown();
+		loop.terminationFuture().get(30, TimeUnit.SECONDS);
+		LoopStats stats = loop.stats();
+		assertThat(stats.state()).isEqualTo(LoopState.TERMINATED);
+		assertThat(stats.died()).isTrue();
+		assertThat(stats.failure()).isSameAs(machineryFailure);
+		assertThat(stats.failedAt()).isNotNull();
+		assertThat(behind).failsWithin(Duration.ofSeconds(5))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(RejectedExecutionException.class);
+		assertThat(stats.abandoned()).isEqualTo(1);
 	}
 
 	/**

@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +126,103 @@ class LoopFutureTests {
 		EventLoop loop = loop("plain", BlockingPolicy.FAIL);
 		assertThat(loop.submit(() -> "value").join()).isEqualTo("value");
 		assertThat(loop.submit(() -> "value").get()).isEqualTo("value");
+	}
+
+	@Test
+	void aTimedGetOnALoopWithAnImpossibleDeadlineTimesOutAtOnceAsCompletableFutureDoes() throws Exception {
+		EventLoop loop = loop("timed", BlockingPolicy.WARN);
+		CompletableFuture<Void> never = new CompletableFuture<>();
+		LoopFuture<Void> pending = (LoopFuture<Void>) loop.submit(() -> null).thenCompose((ignored) -> never);
+		Class<?> outcome = loop.submit(() -> {
+			try {
+				pending.get(Long.MIN_VALUE, TimeUnit.NANOSECONDS);
+				return Void.class;
+			}
+			catch (TimeoutException ex) {
+				return ex.getClass();
+			}
+		}).get(30, TimeUnit.SECONDS);
+		assertThat(outcome).isEqualTo(TimeoutException.class);
+	}
+
+	@Test
+	void repeatedTimedWaitsOnALoopLeaveOneDependentOnTheFuture() throws Exception {
+		EventLoop loop = loop("timed", BlockingPolicy.ALLOW);
+		CompletableFuture<Void> never = new CompletableFuture<>();
+		LoopFuture<Void> pending = (LoopFuture<Void>) loop.submit(() -> null).thenCompose((ignored) -> never);
+		int timeouts = loop.submit(() -> {
+			int count = 0;
+			for (int i = 0; i < 1000; i++) {
+				try {
+					pending.get(1, TimeUnit.MICROSECONDS);
+				}
+				catch (TimeoutException ex) {
+					count++;
+				}
+			}
+			return count;
+		}).get(60, TimeUnit.SECONDS);
+		assertThat(timeouts).isEqualTo(1000);
+		assertThat(pending.getNumberOfDependents()).isLessThanOrEqualTo(1);
+	}
+
+	@Test
+	void aNonBlockingPollOnALoopThatMustNotBlockThrowsTimeoutException() throws Exception {
+		EventLoop loop = loop("polling", BlockingPolicy.FAIL);
+		CompletableFuture<Void> never = new CompletableFuture<>();
+		LoopFuture<Void> pending = (LoopFuture<Void>) loop.submit(() -> null).thenCompose((ignored) -> never);
+		Class<?> outcome = loop.submit(() -> {
+			try {
+				pending.get(0, TimeUnit.SECONDS);
+				return Void.class;
+			}
+			catch (TimeoutException | BlockingOnLoopException ex) {
+				return ex.getClass();
+			}
+		}).get(30, TimeUnit.SECONDS);
+		assertThat(outcome).isEqualTo(TimeoutException.class);
+	}
+
+	@Test
+	void aContinuationStaysOnTheCallersLoopWhenItsBoundedQueueIsFull() throws Exception {
+		EventLoop caller = track(EventLoop.builder("caller").queueCapacity(2).build());
+		EventLoop worker = loop("worker", BlockingPolicy.FAIL);
+		CountDownLatch workerGate = new CountDownLatch(1);
+		CompletableFuture<String> continuationThread = caller.submit(() -> {
+			LoopFuture<String> result = worker.submit(() -> {
+				workerGate.await(30, TimeUnit.SECONDS);
+				return "result";
+			});
+			CompletableFuture<String> continuation = result.thenApply((value) -> Thread.currentThread().getName());
+			// fill the caller's own queue: the completion hop must still get in
+			int accepted = 0;
+			while (true) {
+				try {
+					caller.execute(() -> {
+					});
+					accepted++;
+				}
+				catch (RejectedExecutionException ex) {
+					break;
+				}
+			}
+			assertThat(accepted).isEqualTo(2);
+			workerGate.countDown();
+			// hold the loop, queue full, until the hop is queued behind the two tasks
+			// (or,
+			// if it was refused, until the continuation ran elsewhere)
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (caller.stats().queueSize() < 3 && !continuation.isDone() && System.nanoTime() - deadline < 0) {
+				Thread.onSpinWait();
+			}
+			return continuation;
+		}).get(30, TimeUnit.SECONDS);
+		assertThat(continuationThread.get(30, TimeUnit.SECONDS)).isEqualTo("caller");
+	}
+
+	private EventLoop track(EventLoop loop) {
+		this.loops.add(loop);
+		return loop;
 	}
 
 }

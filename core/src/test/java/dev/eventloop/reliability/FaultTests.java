@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -211,38 +212,78 @@ class FaultTests {
 	}
 
 	@Test
-	void aFatalErrorKillsTheLoopWhichIsReportedDeadAndFailsEveryQueuedFuture() throws Exception {
-		EventLoop loop = loop("doomed");
+	void aVirtualMachineErrorThrownByATaskFailsOnlyThatTask() throws Exception {
+		EventLoop loop = loop("survivor");
+		InternalError fatal = new InternalError("a virtual-machine error");
+		LoopFuture<Object> failing = loop.submit(() -> {
+			throw fatal;
+		});
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> failing.get(30, TimeUnit.SECONDS))
+			.withCause(fatal);
+		assertThat(loop.submit(() -> "still running").get(30, TimeUnit.SECONDS)).isEqualTo("still running");
+		assertHealthy(loop, 1, 1);
+	}
+
+	@Test
+	void anOutOfMemoryErrorThatTheJvmSurvivesFailsOnlyItsTask() throws Exception {
+		EventLoop loop = loop("survivor");
+		LoopFuture<long[]> huge = loop.submit(() -> new long[Integer.MAX_VALUE]);
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> huge.get(30, TimeUnit.SECONDS))
+			.withCauseInstanceOf(OutOfMemoryError.class);
+		loop.execute(() -> {
+			throw new OutOfMemoryError("from execute");
+		});
+		assertThat(loop.submit(() -> "still running").get(30, TimeUnit.SECONDS)).isEqualTo("still running");
+		assertThat(this.uncaught).singleElement().isInstanceOf(OutOfMemoryError.class);
+		assertHealthy(loop, 2, 1);
+	}
+
+	@Test
+	void aLagListenerThatThrowsAnErrorIsLoggedAndTheLoopAndOtherListenersRunOn() throws Exception {
+		EventLoop loop = EventLoop.builder("listened").daemon(true).lagProbeInterval(Duration.ofMillis(5)).build();
+		this.loops.add(loop);
+		CountDownLatch samples = new CountDownLatch(5);
+		try (LogCapture log = LogCapture.of(EventLoop.class)) {
+			loop.addLagListener((lag) -> {
+				throw new AssertionError("listener bug");
+			});
+			loop.addLagListener((lag) -> samples.countDown());
+			// keep the loop busy enough that the probe runs (an idle loop is not probed)
+			AtomicInteger ticks = new AtomicInteger();
+			LoopFuture<Void> ticking = loop.scheduleAtFixedRate(ticks::incrementAndGet, Duration.ZERO,
+					Duration.ofMillis(1));
+			assertThat(samples.await(30, TimeUnit.SECONDS)).isTrue();
+			ticking.cancel(false);
+			assertThat(log.containing("Lag listener of event loop 'listened' failed")).isNotEmpty();
+		}
+		assertThat(loop.submit(() -> "alive").get(30, TimeUnit.SECONDS)).isEqualTo("alive");
+		assertThat(loop.stats().died()).isFalse();
+	}
+
+	@Test
+	void armedTimersOfALoopTerminatedWithoutItsStuckTaskComplete() throws Exception {
+		EventLoop loop = loop("stuck-with-timers");
+		LoopFuture<Void> armed = loop.schedule(() -> {
+		}, Duration.ofHours(1));
+		LoopFuture<Void> periodic = loop.scheduleAtFixedRate(() -> {
+		}, Duration.ofHours(1), Duration.ofHours(1));
+		loop.submit(() -> null).get(30, TimeUnit.SECONDS); // both are in the timer heap
+															// now
 		CountDownLatch started = new CountDownLatch(1);
 		loop.execute(() -> {
 			started.countDown();
-			blockUntilReleased(this.release);
+			neverReturn(this.release, new AtomicInteger());
 		});
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-		InternalError fatal = new InternalError("a virtual-machine error");
-		LoopFuture<Object> killer = loop.submit(() -> {
-			throw fatal;
-		});
-		List<LoopFuture<String>> behind = new ArrayList<>();
-		for (int i = 0; i < 5; i++) {
-			behind.add(loop.submit(() -> "never"));
-		}
-		this.release.countDown();
-
-		loop.terminationFuture().get(30, TimeUnit.SECONDS);
-		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> killer.get(0, TimeUnit.SECONDS))
-			.withCause(fatal);
-		for (LoopFuture<String> future : behind) {
-			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(0, TimeUnit.SECONDS))
-				.withCauseInstanceOf(RejectedExecutionException.class);
-		}
-		LoopStats stats = loop.stats();
-		assertThat(stats.state()).isEqualTo(LoopState.TERMINATED);
-		assertThat(stats.died()).isTrue();
-		assertThat(stats.failure()).isSameAs(fatal);
-		assertThat(stats.failedAt()).isNotNull();
-		assertThat(stats.abandoned()).isEqualTo(5);
-		assertThat(loop.submit(() -> "after death")).isCompletedExceptionally();
+		await().atMost(BOUND).until(() -> loop.stats().stalled());
+		loop.shutdownGracefully(Duration.ofMillis(100)).get(30, TimeUnit.SECONDS);
+		assertThat(loop.state()).isEqualTo(LoopState.TERMINATED);
+		assertThat(armed).failsWithin(Duration.ofSeconds(5))
+			.withThrowableThat()
+			.isInstanceOf(CancellationException.class)
+			.withMessageContaining("'stuck-with-timers' shut down before this scheduled task was due");
+		assertThat(periodic).isCompletedExceptionally();
+		assertThat(loop.stats().abandoned()).isEqualTo(2);
 	}
 
 	private EventLoop loop(String name) {

@@ -137,6 +137,43 @@ class OverloadTests {
 		assertThat(full.stats().rejected()).isEqualTo(1_000);
 	}
 
+	@Test
+	void aPeriodicTaskSlowerThanItsPeriodMakesOneOwedRunPerRoundAndQueuedTasksRunBetween() throws Exception {
+		EventLoop loop = loop(EventLoop.builder("behind").lagThreshold(Duration.ofMillis(50)));
+		AtomicInteger runs = new AtomicInteger();
+		List<int[]> queuedRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
+		CountDownLatch tenQueued = new CountDownLatch(10);
+		try (LogCapture log = LogCapture.of(EventLoop.class)) {
+			LoopFuture<Void> periodic = loop.scheduleAtFixedRate(() -> {
+				int run = runs.incrementAndGet();
+				if (run % 10 == 0 && tenQueued.getCount() > 0) {
+					// queued from the periodic task itself: it must run before the task's
+					// next owed run, not after the task has caught up (it never does)
+					loop.execute(() -> {
+						queuedRuns.add(new int[] { run, runs.get() });
+						tenQueued.countDown();
+					});
+				}
+				spinFor(TimeUnit.MILLISECONDS.toNanos(2)); // twice its period
+			}, Duration.ZERO, Duration.ofMillis(1));
+			assertThat(tenQueued.await(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(queuedRuns).allSatisfy((pair) -> assertThat(pair[1]).isEqualTo(pair[0]));
+			// falling behind is visible: in the lag, and in a log line naming the task
+			await().atMost(Duration.ofSeconds(60)).until(() -> loop.stats().lagging());
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> !log.containing("runs longer than its period of PT0.001S").isEmpty());
+			periodic.cancel(false);
+		}
+		assertThat(loop.submit(() -> "responsive").get(30, TimeUnit.SECONDS)).isEqualTo("responsive");
+	}
+
+	private static void spinFor(long nanos) {
+		long until = System.nanoTime() + nanos;
+		while (System.nanoTime() - until < 0) {
+			Thread.onSpinWait();
+		}
+	}
+
 	private EventLoop loop(EventLoop.Builder builder) {
 		EventLoop loop = builder.daemon(true).stallThreshold(Duration.ofSeconds(60)).build();
 		this.loops.add(loop);

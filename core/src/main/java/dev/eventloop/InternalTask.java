@@ -1,0 +1,9 @@
+package dev.eventloop;
+
+/**
+ * Work the runtime queues on a loop for its own purposes (completion hops, timer purges).
+ * It is not a user task: it is not counted, and user-facing capacity never refuses it.
+ */
+abstract class InternalTask extends LoopTask {
+
+}
