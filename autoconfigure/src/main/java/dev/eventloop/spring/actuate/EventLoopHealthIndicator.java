@@ -12,9 +12,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * {@link HealthIndicator} for one {@link EventLoop}: {@code UP} while the loop runs and
- * is not stalled; {@code DOWN} when one task has run past the stall threshold or the loop
- * thread has died (the {@code reason} and {@code since} details say which and when);
- * {@code OUT_OF_SERVICE} once the loop is shutting down.
+ * is responsive; {@code DOWN} when the loop thread has died ({@code reason}
+ * {@code thread died}), one task has run past the stall threshold ({@code stalled}), a
+ * task keeps the loop thread waiting ({@code blocked}), or its scheduling lag is above
+ * the lag threshold ({@code lagging}); {@code OUT_OF_SERVICE} once the loop is shutting
+ * down. The {@code since} detail says when a stall began.
  *
  * @since 0.1.0
  */
@@ -42,8 +44,11 @@ public class EventLoopHealthIndicator implements HealthIndicator {
 		}
 		else if (stats.stalled()) {
 			builder = Health.down()
-				.withDetail("reason", "stalled")
+				.withDetail("reason", stats.blocked() ? "blocked" : "stalled")
 				.withDetail("since", String.valueOf(stats.stalledSince()));
+		}
+		else if (stats.lagging()) {
+			builder = Health.down().withDetail("reason", "lagging");
 		}
 		else if (stats.state() == LoopState.RUNNING) {
 			builder = Health.up();

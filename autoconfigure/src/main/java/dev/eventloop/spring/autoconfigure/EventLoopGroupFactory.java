@@ -30,6 +30,7 @@ final class EventLoopGroupFactory {
 			.threads(loop.getThreads())
 			.queueCapacity(orDefault(loop.getQueueCapacity(), defaults.getQueueCapacity()))
 			.stallThreshold(orDefault(loop.getStallThreshold(), defaults.getStallThreshold()))
+			.lagThreshold(orDefault(loop.getLagThreshold(), defaults.getLagThreshold()))
 			.lagProbeInterval(orDefault(loop.getLagProbeInterval(), defaults.getLagProbeInterval()))
 			.idleStrategy(orDefault(loop.getIdleStrategy(), defaults.getIdleStrategy()))
 			.blockingPolicy(this.properties.getBlockingPolicy());

@@ -150,6 +150,12 @@ public class EventLoopProperties {
 		private Duration stallThreshold = Duration.ofSeconds(2);
 
 		/**
+		 * Scheduling lag above which a running loop is reported lagging (health DOWN):
+		 * work given to it waits longer than this before it runs.
+		 */
+		private Duration lagThreshold = Duration.ofSeconds(2);
+
+		/**
 		 * How often the lag probe measures how late a loop runs a scheduled task.
 		 */
 		private Duration lagProbeInterval = Duration.ofMillis(100);
@@ -192,6 +198,22 @@ public class EventLoopProperties {
 		 */
 		public void setStallThreshold(Duration stallThreshold) {
 			this.stallThreshold = stallThreshold;
+		}
+
+		/**
+		 * Return the default lag threshold.
+		 * @return the scheduling lag above which a loop is reported lagging
+		 */
+		public Duration getLagThreshold() {
+			return this.lagThreshold;
+		}
+
+		/**
+		 * Set the default lag threshold.
+		 * @param lagThreshold the scheduling lag above which a loop is reported lagging
+		 */
+		public void setLagThreshold(Duration lagThreshold) {
+			this.lagThreshold = lagThreshold;
 		}
 
 		/**
@@ -250,6 +272,11 @@ public class EventLoopProperties {
 		 * How long one task may run before the loop is reported stalled.
 		 */
 		private @Nullable Duration stallThreshold;
+
+		/**
+		 * Scheduling lag above which the running loop is reported lagging (health DOWN).
+		 */
+		private @Nullable Duration lagThreshold;
 
 		/**
 		 * How often the lag probe measures how late the loop runs a scheduled task.
@@ -324,6 +351,22 @@ public class EventLoopProperties {
 		 */
 		public void setStallThreshold(@Nullable Duration stallThreshold) {
 			this.stallThreshold = stallThreshold;
+		}
+
+		/**
+		 * Return the lag threshold of this loop.
+		 * @return the threshold, or {@code null} to use the default
+		 */
+		public @Nullable Duration getLagThreshold() {
+			return this.lagThreshold;
+		}
+
+		/**
+		 * Set the lag threshold of this loop.
+		 * @param lagThreshold the threshold, or {@code null} to use the default
+		 */
+		public void setLagThreshold(@Nullable Duration lagThreshold) {
+			this.lagThreshold = lagThreshold;
 		}
 
 		/**

@@ -21,6 +21,7 @@ final class EventLoopPropertiesValidator {
 		EventLoopProperties.Defaults defaults = properties.getDefaults();
 		checkCapacity(PREFIX + "defaults.queue-capacity", defaults.getQueueCapacity());
 		checkPositive(PREFIX + "defaults.stall-threshold", defaults.getStallThreshold());
+		checkPositive(PREFIX + "defaults.lag-threshold", defaults.getLagThreshold());
 		checkPositive(PREFIX + "defaults.lag-probe-interval", defaults.getLagProbeInterval());
 		Duration shutdownTimeout = properties.getShutdownTimeout();
 		if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
@@ -45,6 +46,7 @@ final class EventLoopPropertiesValidator {
 				checkCapacity(prefix + "queue-capacity", loop.getQueueCapacity());
 			}
 			checkPositive(prefix + "stall-threshold", loop.getStallThreshold());
+			checkPositive(prefix + "lag-threshold", loop.getLagThreshold());
 			checkPositive(prefix + "lag-probe-interval", loop.getLagProbeInterval());
 			claim(owners, name, name, loop.getThreads());
 			if (loop.getThreads() > 1) {

@@ -50,6 +50,43 @@ class ForeignLoopDetectionTests {
 	}
 
 	@Test
+	void waitingOnALoopFutureFromAReactorNonBlockingThreadShouldBeRefused() {
+		this.contextRunner.run((context) -> {
+			EventLoop loop = context.getBean(EventLoop.class);
+			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+			dev.eventloop.LoopFuture<String> slow = loop.submit(() -> {
+				release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+				return "done";
+			});
+			try {
+				assertThat(onThreadOf(Schedulers.parallel(), () -> waitFor(slow::join))).startsWith("refused: ")
+					.contains("parallel-");
+				assertThat(onThreadOf(Schedulers.parallel(), () -> waitFor(() -> slow.get(1, TimeUnit.SECONDS))))
+					.startsWith("refused: ");
+				// a non-blocking poll is not a wait
+				assertThat(onThreadOf(Schedulers.parallel(), () -> waitFor(() -> slow.get(0, TimeUnit.SECONDS))))
+					.isEqualTo("timed out");
+			}
+			finally {
+				release.countDown();
+			}
+			assertThat(onThreadOf(Schedulers.boundedElastic(), () -> waitFor(slow::join))).isEqualTo("done");
+		});
+	}
+
+	private static String waitFor(java.util.concurrent.Callable<String> wait) throws Exception {
+		try {
+			return wait.call();
+		}
+		catch (BlockingOnLoopException ex) {
+			return "refused: " + ex.getMessage();
+		}
+		catch (java.util.concurrent.TimeoutException ex) {
+			return "timed out";
+		}
+	}
+
+	@Test
 	void blockingCallFromReactorThreadShouldBeAllowedByPolicyAllow() {
 		this.contextRunner.withPropertyValues("eventloop.blocking-policy=allow")
 			.run((context) -> assertThat(
