@@ -21,7 +21,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 @RestControllerAdvice
 class ProblemSizeAdvice implements ResponseBodyAdvice<Object> {
 
-	static final int MAX_DETAIL = 400;
+	static final int MAX_DETAIL = 600;
 
 	static final int MAX_INSTANCE = 100;
 
