@@ -3,9 +3,11 @@ package dev.eventloop.sample;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -18,7 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Demonstrations for the live page: generate load, stall a loop on purpose, and trip the
- * deadlock guard.
+ * deadlock guard. These are demo controls with no authentication: their parameters are
+ * bounded, and one load and one stall run at a time.
  */
 @RestController
 @RequestMapping("/api/demo")
@@ -26,11 +29,17 @@ class DemoController {
 
 	private static final long MAX_STALL_MILLIS = 15_000;
 
+	private static final long MAX_LOAD_SECONDS = 600;
+
 	private final Ledger ledger;
 
 	private final LoadGenerator load;
 
 	private final EventLoopRegistry loops;
+
+	// the loop a stall runs on, null when none: set by a request thread, cleared by the
+	// stalled loop when the stall ends
+	private final AtomicReference<@Nullable String> stalling = new AtomicReference<>();
 
 	DemoController(Ledger ledger, LoadGenerator load, EventLoopRegistry loops) {
 		this.ledger = ledger;
@@ -38,14 +47,14 @@ class DemoController {
 		this.loops = loops;
 	}
 
+	/**
+	 * Start the load generator for 1 to 600 seconds; refused while it is running.
+	 */
 	@PostMapping("/load")
 	@ResponseStatus(HttpStatus.ACCEPTED)
-	LoadGenerator.Status startLoad(@RequestParam(defaultValue = "20") long seconds) {
-		if (seconds < 1 || seconds > 600) {
-			throw new InvalidInputException("seconds", seconds,
-					"'seconds' must be between 1 and 600, but was " + seconds + ".");
-		}
-		return this.load.start(Duration.ofSeconds(seconds));
+	LoadGenerator.Status startLoad(@RequestParam(defaultValue = "20") String seconds) {
+		long duration = Inputs.wholeNumber("seconds", seconds, 1, MAX_LOAD_SECONDS);
+		return this.load.start(Duration.ofSeconds(duration));
 	}
 
 	@DeleteMapping("/load")
@@ -59,29 +68,43 @@ class DemoController {
 	}
 
 	/**
-	 * Block one loop on purpose for a while (a task that sleeps), so that the watchdog
-	 * marks it stalled and its health goes DOWN, then UP again when the task ends.
+	 * Block one loop on purpose for 1 to 15000 ms (a task that sleeps), so that the
+	 * watchdog marks it stalled and its health goes DOWN, then UP again when the task
+	 * ends. One stall at a time: another is refused until this one has ended.
 	 */
 	@PostMapping("/stall")
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	Map<String, Object> stall(@RequestParam(defaultValue = "ledger-1") String loop,
-			@RequestParam(defaultValue = "4000") long millis) {
-		if (millis < 1 || millis > MAX_STALL_MILLIS) {
-			throw new InvalidInputException("millis", millis,
-					"'millis' must be between 1 and " + MAX_STALL_MILLIS + ", but was " + millis + ".");
-		}
+			@RequestParam(defaultValue = "4000") String millis) {
+		long duration = Inputs.wholeNumber("millis", millis, 1, MAX_STALL_MILLIS);
 		EventLoop target = this.loops.loop(loop)
-			.orElseThrow(() -> new InvalidInputException("loop", loop, "'loop' must name an event loop, one of "
-					+ this.loops.loops().stream().map(EventLoop::name).toList() + ", but was '" + loop + "'."));
-		target.execute(() -> {
-			try {
-				Thread.sleep(millis);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		});
-		return Map.of("loop", target.name(), "millis", millis, "stallThresholdMillis",
+			.orElseThrow(() -> new InvalidInputException("loop", loop,
+					"'loop' must name an event loop, one of "
+							+ this.loops.loops().stream().map(EventLoop::name).toList() + ", but was '"
+							+ Inputs.echo(loop) + "'."));
+		String running = this.stalling.compareAndExchange(null, target.name());
+		if (running != null) {
+			throw new DemoBusyException("stall", "A stall of event loop '" + running
+					+ "' is already running: wait for it to end, then start another.");
+		}
+		try {
+			target.execute(() -> {
+				try {
+					Thread.sleep(duration);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				finally {
+					this.stalling.set(null);
+				}
+			});
+		}
+		catch (RuntimeException ex) {
+			this.stalling.set(null);
+			throw ex;
+		}
+		return Map.of("loop", target.name(), "millis", duration, "stallThresholdMillis",
 				target.stallThreshold().toMillis());
 	}
 

@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown when a request carries a bad value; answered with a 400 problem detail naming
- * the field.
+ * the field and echoing a short prefix of the value.
  */
 class InvalidInputException extends RuntimeException {
 
@@ -12,19 +12,22 @@ class InvalidInputException extends RuntimeException {
 
 	private final String field;
 
-	private final @Nullable Object rejectedValue;
+	private final @Nullable String rejectedValue;
 
 	InvalidInputException(String field, @Nullable Object rejectedValue, String message) {
 		super(message);
 		this.field = field;
-		this.rejectedValue = rejectedValue;
+		this.rejectedValue = (rejectedValue != null) ? Inputs.echo(rejectedValue) : null;
 	}
 
 	String getField() {
 		return this.field;
 	}
 
-	@Nullable Object getRejectedValue() {
+	/**
+	 * The rejected value as a short text (see {@link Inputs#echo(Object)}).
+	 */
+	@Nullable String getRejectedValue() {
 		return this.rejectedValue;
 	}
 

@@ -73,21 +73,27 @@ public class LoadGenerator implements SmartLifecycle {
 	}
 
 	/**
-	 * Start generating load, or extend the running load's deadline.
+	 * Start generating load. One load runs at a time: while it runs, starting another is
+	 * refused with a {@code DemoBusyException} that says how to stop it.
 	 * @param duration how long to run, or {@code null} to run until stopped
 	 * @return the status after starting
 	 */
 	public synchronized Status start(@Nullable Duration duration) {
+		if (this.producer != null && this.producer.isAlive()) {
+			Instant running = this.until;
+			throw new DemoBusyException("load",
+					"The load generator is already running, "
+							+ ((running != null) ? "until " + running : "until stopped")
+							+ ": stop it with DELETE /api/demo/load, or wait for it to end, then start it again.");
+		}
 		this.until = (duration != null) ? Instant.now().plus(duration) : null;
 		this.stopRequested = false;
-		if (this.producer == null || !this.producer.isAlive()) {
-			Thread thread = new Thread(this::produce, "load-generator");
-			thread.setDaemon(true);
-			this.producer = thread;
-			thread.start();
-			logger.info("Load generator started at " + this.rate + " operations per second"
-					+ ((duration != null) ? " for " + duration.toSeconds() + " s" : " until stopped"));
-		}
+		Thread thread = new Thread(this::produce, "load-generator");
+		thread.setDaemon(true);
+		this.producer = thread;
+		thread.start();
+		logger.info("Load generator started at " + this.rate + " operations per second"
+				+ ((duration != null) ? " for " + duration.toSeconds() + " s" : " until stopped"));
 		return status();
 	}
 

@@ -34,6 +34,13 @@ class ProblemHandler {
 	}
 
 	@ExceptionHandler
+	ProblemDetail demoBusy(DemoBusyException ex) {
+		ProblemDetail problem = problem(HttpStatus.CONFLICT, "demo-busy", "Demo control busy", ex.getMessage());
+		problem.setProperty("control", ex.getControl());
+		return problem;
+	}
+
+	@ExceptionHandler
 	ProblemDetail blockingOnLoop(BlockingOnLoopException ex) {
 		ProblemDetail problem = problem(HttpStatus.CONFLICT, "blocking-on-loop", "Refused to block an event loop",
 				ex.getMessage());

@@ -1,5 +1,6 @@
 package dev.eventloop.spring.autoconfigure;
 
+import java.lang.reflect.Proxy;
 import java.util.List;
 
 import dev.eventloop.EventLoopGroup;
@@ -22,7 +23,8 @@ import org.springframework.util.ReflectionUtils;
  * Proxies beans with {@link OnEventLoop @OnEventLoop} (on the type or on methods) or
  * {@link Offload @Offload} methods, using Spring AOP. Each annotated method is checked
  * when its bean is created: key expressions are parsed and loop names looked up, so that
- * mistakes fail startup.
+ * mistakes fail startup. A bean that is already a Spring AOP proxy gets the advice added
+ * to it; any other JDK dynamic proxy is wrapped in one implementing its interfaces.
  */
 final class EventLoopAnnotationBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
@@ -54,12 +56,18 @@ final class EventLoopAnnotationBeanPostProcessor extends AbstractBeanFactoryAwar
 		if (interceptor == null) {
 			return;
 		}
-		ReflectionUtils.doWithMethods(targetClass, (method) -> {
-			EventLoopMethod plan = interceptor.plan(method, targetClass);
-			if (plan != null && plan.mode() == EventLoopMethod.Mode.ON_EVENT_LOOP) {
-				checkLoopName(plan);
-			}
-		}, ReflectionUtils.USER_DECLARED_METHODS);
+		// the generated methods of a JDK dynamic proxy are final; calls reach it, and the
+		// advice, through its interfaces, which carry the annotations
+		Class<?>[] types = Proxy.isProxyClass(targetClass) ? targetClass.getInterfaces()
+				: new Class<?>[] { targetClass };
+		for (Class<?> type : types) {
+			ReflectionUtils.doWithMethods(type, (method) -> {
+				EventLoopMethod plan = interceptor.plan(method, targetClass);
+				if (plan != null && plan.mode() == EventLoopMethod.Mode.ON_EVENT_LOOP) {
+					checkLoopName(plan);
+				}
+			}, ReflectionUtils.USER_DECLARED_METHODS);
+		}
 	}
 
 	private void checkLoopName(EventLoopMethod plan) {

@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,10 +35,14 @@ import org.springframework.util.ClassUtils;
  * shutdown. Event-loop threads of Reactor, Netty and Vert.x are recognised when those
  * libraries are present, and thread-local context is carried onto the loops when
  * Micrometer's context-propagation is present.
+ * <p>
+ * Ordered after {@link TaskExecutionAutoConfiguration}: loops are
+ * {@link java.util.concurrent.Executor Executors}, and Boot creates its
+ * {@code applicationTaskExecutor} only while no {@code Executor} bean exists.
  *
  * @since 0.1.0
  */
-@AutoConfiguration
+@AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "eventloop.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(EventLoopProperties.class)
 @Import(EventLoopBeanRegistrar.class)

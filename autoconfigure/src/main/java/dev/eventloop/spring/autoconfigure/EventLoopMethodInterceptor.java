@@ -1,6 +1,7 @@
 package dev.eventloop.spring.autoconfigure;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,8 +65,10 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	private @Nullable EventLoopMethod lookUp(Method method, Class<?> targetClass) {
 		Object plan = this.plans.computeIfAbsent(new MethodClassKey(method, targetClass), (key) -> {
-			EventLoopMethod found = EventLoopMethod.of(AopUtils.getMostSpecificMethod(method, targetClass),
-					targetClass);
+			// a JDK dynamic proxy's own (final, generated) method is not the one to plan
+			Method specific = Proxy.isProxyClass(targetClass) ? method
+					: AopUtils.getMostSpecificMethod(method, targetClass);
+			EventLoopMethod found = EventLoopMethod.of(specific, targetClass);
 			return (found != null) ? found : NOT_INTERCEPTED;
 		});
 		return (plan != NOT_INTERCEPTED) ? (EventLoopMethod) plan : null;
