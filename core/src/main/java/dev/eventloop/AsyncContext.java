@@ -420,9 +420,13 @@ public final class AsyncContext implements AutoCloseable {
 		return BlockingGuard.beforeBlocking(what, this.foreignLoops);
 	}
 
+	/**
+	 * Wait for a future whose blocking policy the caller has already applied, without
+	 * applying it again (a foreign thread's policy may differ between contexts).
+	 */
 	private static <T extends @Nullable Object> T unwrapJoin(java.util.concurrent.CompletableFuture<T> future) {
 		try {
-			return future.get();
+			return (future instanceof LoopFuture<T> loopFuture) ? loopFuture.getUnguarded() : future.get();
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = ex.getCause();

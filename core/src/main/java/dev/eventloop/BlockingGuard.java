@@ -65,7 +65,7 @@ final class BlockingGuard {
 	}
 
 	static void register(ForeignLoops loops) {
-		foreignLoops.add(loops);
+		foreignLoops.add(0, loops); // the newest context's policy first
 	}
 
 	static void unregister(ForeignLoops loops) {

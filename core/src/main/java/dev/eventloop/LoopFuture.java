@@ -85,6 +85,17 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 	}
 
 	/**
+	 * Wait for the result without applying a blocking policy: for callers that applied it
+	 * already.
+	 */
+	T getUnguarded() throws InterruptedException, ExecutionException {
+		if (!isDone()) {
+			spinBeforeBlocking();
+		}
+		return super.get();
+	}
+
+	/**
 	 * Wait at most the given time for the result. On an event-loop thread, and while the
 	 * future is not done, the loop's {@link BlockingPolicy} applies first. A timeout of
 	 * zero or less does not wait, so it is a poll that any thread may make: it throws

@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = ActuatorHttpTestSupport.TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "eventloop.loops.work.threads=2", "eventloop.loops.counted.threads=1",
-				"eventloop.defaults.stall-threshold=200ms", "eventloop.loops.counted.lag-threshold=100ms",
+				"eventloop.defaults.stall-threshold=200ms", "eventloop.loops.laggy.lag-threshold=100ms",
 				"management.endpoints.web.exposure.include=health,eventloops,prometheus",
 				"management.endpoint.health.show-details=always" })
 class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
@@ -30,7 +30,8 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 		assertThat(initial.statusCode()).isEqualTo(200);
 		JsonNode body = json.readTree(initial.body());
 		assertThat(body.get("status").asString()).isEqualTo("UP");
-		assertThat(body.get("components").propertyNames()).containsExactlyInAnyOrder("work-0", "work-1", "counted");
+		assertThat(body.get("components").propertyNames()).containsExactlyInAnyOrder("work-0", "work-1", "counted",
+				"laggy");
 		assertThat(body.get("components").get("work-1").get("details").get("state").asString()).isEqualTo("RUNNING");
 
 		stall("work-1");
@@ -56,23 +57,23 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 
 	@Test
 	void healthGoesDownLaggingWhileWorkWaitsLongerThanTheLagThresholdAndUpAfterwards() throws Exception {
-		EventLoop counted = this.registry.loop("counted").orElseThrow();
+		EventLoop laggy = this.registry.loop("laggy").orElseThrow();
 		// back-to-back tasks, each shorter than the stall threshold: never stalled, but
 		// the work behind them waits
 		java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
 		for (int i = 0; i < 12; i++) {
-			counted.execute(() -> {
+			laggy.execute(() -> {
 				spin(Duration.ofMillis(120));
 				done.incrementAndGet();
 			});
 		}
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> "lagging".equals(reasonOf("/actuator/health/eventLoops/counted")) || done.get() == 12);
+			.until(() -> "lagging".equals(reasonOf("/actuator/health/eventLoops/laggy")) || done.get() == 12);
 		assertThat(done.get()).as("DOWN before the twelve tasks finished").isLessThan(12);
-		assertThat(get("/actuator/health/eventLoops/counted").statusCode()).isEqualTo(503);
+		assertThat(get("/actuator/health/eventLoops/laggy").statusCode()).isEqualTo(503);
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> get("/actuator/health/eventLoops/counted").statusCode() == 200);
-		assertThat(counted.stats().stalled()).isFalse();
+			.until(() -> get("/actuator/health/eventLoops/laggy").statusCode() == 200);
+		assertThat(laggy.stats().stalled()).isFalse();
 	}
 
 	private String reasonOf(String path) throws Exception {
@@ -91,7 +92,7 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 	void endpointListsEveryLoopAndHidesStackTracesByDefault() throws Exception {
 		JsonNode all = getJson("/actuator/eventloops");
 		assertThat(all.get("loops").valueStream().map((loop) -> loop.get("name").asString()))
-			.containsExactlyInAnyOrder("work-0", "work-1", "counted");
+			.containsExactlyInAnyOrder("work-0", "work-1", "counted", "laggy");
 		HttpResponse<String> one = get("/actuator/eventloops/work-0");
 		assertThat(one.statusCode()).isEqualTo(200);
 		JsonNode loop = json.readTree(one.body());
