@@ -337,12 +337,12 @@ public final class AsyncContext implements AutoCloseable {
 			return loop.submitDeferred(task);
 		}
 		thread.inlineDepth++;
-		loop.recordInline();
+		loop.counters().inlineOne();
 		try {
 			return LoopFuture.completed(task.call());
 		}
 		catch (Throwable ex) {
-			loop.recordInlineFailure();
+			loop.counters().failedOne();
 			return LoopFuture.failed(ex);
 		}
 		finally {
@@ -357,7 +357,7 @@ public final class AsyncContext implements AutoCloseable {
 			return;
 		}
 		thread.inlineDepth++;
-		loop.recordInline();
+		loop.counters().inlineOne();
 		try {
 			task.run();
 		}
@@ -388,16 +388,16 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	private <T extends @Nullable Object> T callInline(EventLoop loop, Callable<T> task) {
-		loop.recordInline();
+		loop.counters().inlineOne();
 		try {
 			return task.call();
 		}
 		catch (RuntimeException | Error ex) {
-			loop.recordInlineFailure();
+			loop.counters().failedOne();
 			throw ex;
 		}
 		catch (Exception ex) {
-			loop.recordInlineFailure();
+			loop.counters().failedOne();
 			throw new CompletionException(ex);
 		}
 	}

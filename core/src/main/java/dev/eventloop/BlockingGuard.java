@@ -81,7 +81,7 @@ final class BlockingGuard {
 			case FAIL -> throw new BlockingOnLoopException(loopName, what);
 			case WARN -> {
 				if (loop != null) {
-					loop.recordBlockingViolation();
+					loop.counters().blockingViolation();
 				}
 				warnOnce(loopName, what);
 			}

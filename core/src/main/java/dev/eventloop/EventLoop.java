@@ -10,15 +10,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * pending timers, and runs what is queued until the timeout; whatever is still queued
  * then is abandoned: each pending future completes exceptionally with a
  * {@link RejectedExecutionException}, and the count is logged and reported in
- * {@link LoopStats#abandoned()}. Nothing is dropped silently.
+ * {@link LoopStats.Tasks#abandoned()}. Nothing is dropped silently.
  *
  * @since 0.1.0
  */
@@ -59,45 +56,15 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	/** Tasks run between two looks at the timers, and timers run in one round at most. */
 	private static final int BATCH_SIZE = 1024;
 
-	/** Timers cancelled from other threads that make a purge of the heap worthwhile. */
-	private static final int PURGE_THRESHOLD = 1024;
-
 	private static final VarHandle STATE;
 
 	private static final VarHandle PARKED;
-
-	private static final VarHandle PENDING;
-
-	private static final VarHandle COMPLETED;
-
-	private static final VarHandle FAILED;
-
-	private static final VarHandle INLINE;
-
-	private static final VarHandle LOCAL_SCHEDULED;
-
-	private static final VarHandle RUN_SEQUENCE;
-
-	private static final VarHandle BUSY;
-
-	private static final VarHandle CANCELLED_ELSEWHERE;
-
-	private static final VarHandle PURGE_REQUESTED;
 
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			STATE = lookup.findVarHandle(EventLoop.class, "state", int.class);
 			PARKED = lookup.findVarHandle(EventLoop.class, "parked", int.class);
-			PENDING = lookup.findVarHandle(EventLoop.class, "pending", int.class);
-			COMPLETED = lookup.findVarHandle(EventLoop.class, "completed", long.class);
-			FAILED = lookup.findVarHandle(EventLoop.class, "failed", long.class);
-			INLINE = lookup.findVarHandle(EventLoop.class, "inline", long.class);
-			LOCAL_SCHEDULED = lookup.findVarHandle(EventLoop.class, "localScheduled", long.class);
-			RUN_SEQUENCE = lookup.findVarHandle(EventLoop.class, "runSequence", long.class);
-			BUSY = lookup.findVarHandle(EventLoop.class, "busy", int.class);
-			CANCELLED_ELSEWHERE = lookup.findVarHandle(EventLoop.class, "cancelledElsewhere", int.class);
-			PURGE_REQUESTED = lookup.findVarHandle(EventLoop.class, "purgeRequested", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -110,21 +77,19 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private final LoopSettings settings;
 
+	private final Ticker ticker;
+
 	private final LoopThread thread;
 
-	// producers: any thread; consumer: the loop thread, or after termination whoever
-	// holds sweepLock. User tasks and internal ones (completion hops) share it, so that
-	// tasks from one producer run in the order they were queued.
-	private final MpscUnboundedXaddArrayQueue<Runnable> queue;
+	private final TaskQueue queue;
 
-	// the bound on queued user tasks, zero when unbounded
-	private final int capacity;
+	private final LoopCounters counters;
 
-	// any thread: user tasks queued and not yet taken by the loop, counted only when the
-	// queue is bounded (producers reserve a place by CAS, the consumer frees it).
-	// Internal
-	// tasks do not count, so that a full queue never refuses a completion hop.
-	private volatile int pending;
+	private final LagProbe probe;
+
+	private final LoopTimers timers;
+
+	private final Watchdog.Monitor monitor;
 
 	// any thread: moves forward only (NEW -> RUNNING -> SHUTTING_DOWN -> TERMINATED), by
 	// CAS or under lifecycleLock
@@ -134,74 +99,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	// unparks the thread, so a busy loop is never woken
 	private volatile int parked;
 
-	// written by the loop thread only (opaque stores), read by any thread
-	private long completed;
-
-	private long failed;
-
-	private long inline;
-
-	private long localScheduled;
-
-	private long runSequence;
-
-	private int busy;
-
-	// busy-time accounting and utilisation: written by the loop thread only
-	private long busyNanos;
-
-	private long busyNanosAtProbe;
-
-	private long probeAt;
-
-	// the latest lateness of a user timer since the last probe: loop thread only
-	private long timerLatenessNanos;
-
-	private volatile double utilization;
-
-	// when the lag probe is next due: written by the loop thread, read by stats() so that
-	// a loop stuck in one task shows its growing lag before the probe can run again
-	private volatile long probeDueNanos;
-
-	// written by the loop thread just before it parks for want of work (0 while it is
-	// not idle), with the busy time of the current probe interval: an idle loop has no
-	// lag, and its utilisation falls while it sleeps
-	private volatile long idleSinceNanos;
-
-	private volatile long idleWindowStartNanos;
-
-	private volatile long idleWindowBusyNanos;
-
-	// any thread
-	private final LongAdder rejected = new LongAdder();
-
-	private final LongAdder abandoned = new LongAdder();
-
-	private final LongAdder blockingViolations = new LongAdder();
-
-	// internal tasks (completion hops) that went through the queue, subtracted from the
-	// producer index to count user submissions
-	private final LongAdder internalEnqueued = new LongAdder();
-
-	// loop thread only (see TimerQueue for the one exception)
-	private final TimerQueue timers = new TimerQueue();
-
-	// any thread: timers cancelled off the loop since the last purge, and whether a
-	// purge is queued
-	private volatile int cancelledElsewhere;
-
-	private volatile int purgeRequested;
-
-	private final PurgeTimers purgeTimers = new PurgeTimers();
-
-	private final LagRing lag = new LagRing();
-
 	// what an idle spin waits for; allocated once
 	private final BooleanSupplier hasWorkOrStopping = this::hasWorkOrStopping;
-
-	private final List<LongConsumer> lagListeners = new CopyOnWriteArrayList<>();
-
-	private final Watchdog.Monitor monitor;
 
 	private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
 
@@ -215,18 +114,19 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	private final Object sweepLock = new Object();
 
 	// written once by the loop thread when it dies, read by any thread
-	private volatile @Nullable Throwable deathCause;
-
-	private volatile @Nullable Instant diedAt;
+	private volatile LoopStats.@Nullable Death death;
 
 	EventLoop(String name, LoopSettings settings, @Nullable EventLoopGroup group) {
 		this.name = name;
 		this.settings = settings;
 		this.group = (group != null) ? group : this;
-		this.capacity = settings.queueCapacity();
-		this.queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
+		this.ticker = settings.ticker();
+		this.queue = new TaskQueue(settings.queueCapacity());
+		this.counters = new LoopCounters(this.queue);
+		this.probe = new LagProbe(name, settings.lagProbeInterval());
+		this.probe.start(this.ticker.nanoTime());
+		this.timers = new LoopTimers(this);
 		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
-		this.probeDueNanos = System.nanoTime() + settings.lagProbeInterval().toNanos();
 		this.monitor = new Watchdog.Monitor(this);
 	}
 
@@ -330,6 +230,14 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	/**
+	 * Return the loop's source of time.
+	 * @return the ticker every time-based behaviour of this loop reads
+	 */
+	public Ticker ticker() {
+		return this.ticker;
+	}
+
+	/**
 	 * Queue a task to run on this loop. Failures go to the loop's uncaught-exception
 	 * handler.
 	 * @param task the task
@@ -374,7 +282,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	/**
 	 * Queue, from this loop's own thread, a task that could not run inline. Until it has
 	 * run, later inline dispatches on this loop are queued behind it too, so that work
-	 * dispatched in one order runs in that order. Loop thread only.
+	 * dispatched in one order runs in that order.
 	 */
 	<T extends @Nullable Object> LoopFuture<T> submitDeferred(Callable<T> task) {
 		assert inLoop();
@@ -391,8 +299,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	/**
 	 * {@link #execute(Runnable)} from this loop's own thread for a task that could not
-	 * run inline, with the ordering of {@link #submitDeferred(Callable)}. Loop thread
-	 * only.
+	 * run inline, ordered as {@link #submitDeferred(Callable)}.
 	 */
 	void executeDeferred(Runnable task) {
 		assert inLoop();
@@ -411,14 +318,15 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	/**
 	 * Run a task once on this loop after a delay. Cancel the returned future to cancel
-	 * the task; it completes when the task has run.
+	 * the task (cheaply: the timer leaves the loop's timer heap); it completes when the
+	 * task has run.
 	 * @param task the task
 	 * @param delay the delay, zero or positive
 	 * @return the future of the scheduled run
 	 */
 	public LoopFuture<Void> schedule(Runnable task, Duration delay) {
 		Objects.requireNonNull(task, "task must not be null");
-		return scheduleTask(task, delay, 0);
+		return this.timers.schedule(task, delay, 0);
 	}
 
 	/**
@@ -436,36 +344,22 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 */
 	public LoopFuture<Void> scheduleAtFixedRate(Runnable task, Duration initialDelay, Duration period) {
 		Objects.requireNonNull(task, "task must not be null");
-		Objects.requireNonNull(period, "period must not be null");
-		if (period.isNegative() || period.isZero()) {
-			throw new IllegalArgumentException("period must be positive, but was " + period);
-		}
-		return scheduleTask(task, initialDelay, period.toNanos());
+		return this.timers.schedule(task, initialDelay, LoopTimers.positiveNanos(period, "period"));
 	}
 
-	private LoopFuture<Void> scheduleTask(Runnable task, Duration delay, long periodNanos) {
-		Objects.requireNonNull(delay, "delay must not be null");
-		if (delay.isNegative()) {
-			throw new IllegalArgumentException("delay must not be negative, but was " + delay);
-		}
-		long deadline = System.nanoTime() + saturatedNanos(delay);
-		ScheduledTask scheduled = new ScheduledTask(this, task, deadline, periodNanos);
-		if (inLoop()) {
-			if (this.state >= ST_SHUTTING_DOWN) {
-				this.rejected.increment();
-				return LoopFuture.failed(rejectedBecauseShutdown());
-			}
-			LOCAL_SCHEDULED.setOpaque(this, this.localScheduled + 1);
-			this.timers.add(scheduled);
-			return scheduled.future;
-		}
-		try {
-			enqueue(scheduled); // armed by the loop when it takes it from the queue
-		}
-		catch (RejectedExecutionException ex) {
-			return LoopFuture.failed(ex);
-		}
-		return scheduled.future;
+	/**
+	 * Run a task on this loop repeatedly, first after the initial delay, then each time
+	 * the given delay after the previous run ended. The returned future behaves as that
+	 * of {@link #scheduleAtFixedRate(Runnable, Duration, Duration)}.
+	 * @param task the task
+	 * @param initialDelay the delay before the first run, zero or positive
+	 * @param delay the time between the end of one run and the start of the next,
+	 * positive
+	 * @return the future that controls the periodic task
+	 */
+	public LoopFuture<Void> scheduleWithFixedDelay(Runnable task, Duration initialDelay, Duration delay) {
+		Objects.requireNonNull(task, "task must not be null");
+		return this.timers.schedule(task, initialDelay, -LoopTimers.positiveNanos(delay, "delay"));
 	}
 
 	/**
@@ -473,47 +367,24 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @return the current statistics
 	 */
 	public LoopStats stats() {
-		long[] percentiles = this.lag.percentiles(0.5, 0.99, 1.0);
-		long last = this.lag.last();
-		Watchdog.Monitor monitor = this.monitor;
-		Duration runningFor = monitor.runningFor();
-		double utilization = this.utilization;
-		if (this.state == ST_RUNNING) {
-			long now = System.nanoTime();
-			long idleSince = this.idleSinceNanos;
-			if (idleSince != 0) {
-				// parked for want of work: no lag, and utilisation falls while it sleeps
-				last = 0;
-				long window = now - this.idleWindowStartNanos;
-				if (window > 0) {
-					utilization = Math.min(1.0, (double) this.idleWindowBusyNanos / window);
-				}
-			}
-			else {
-				// the probe cannot run while a task holds the loop: count its lateness so
-				// far
-				long overdue = now - this.probeDueNanos;
-				if (overdue > last) {
-					last = overdue;
-					percentiles[1] = Math.max(percentiles[1], overdue);
-					percentiles[2] = Math.max(percentiles[2], overdue);
-				}
-				if (runningFor.compareTo(this.settings.lagProbeInterval()) >= 0) {
-					utilization = 1.0;
-				}
-			}
-		}
-		boolean stalled = monitor.stalled();
-		List<StackTraceElement> trace = stalled ? List.of(monitor.stallStackTrace()) : List.of();
-		long submitted = this.queue.currentProducerIndex() - this.internalEnqueued.sum()
-				+ (long) LOCAL_SCHEDULED.getOpaque(this);
-		boolean lagging = this.state == ST_RUNNING && last > this.settings.lagThreshold().toNanos();
-		return new LoopStats(this.name, this.group.name(), state(), submitted, (long) INLINE.getOpaque(this),
-				(long) COMPLETED.getOpaque(this), (long) FAILED.getOpaque(this), this.rejected.sum(),
-				this.abandoned.sum(), this.blockingViolations.sum(), this.queue.size(), this.capacity,
-				Duration.ofNanos(last), Duration.ofNanos(percentiles[0]), Duration.ofNanos(percentiles[1]),
-				Duration.ofNanos(percentiles[2]), utilization, runningFor, stalled, monitor.blocked(),
-				monitor.stalledSince(), trace, lagging, this.deathCause, this.diedAt);
+		long now = this.ticker.nanoTime();
+		boolean running = this.state == ST_RUNNING;
+		LoopCounters counters = this.counters;
+		LoopStats.Tasks tasks = new LoopStats.Tasks(counters.submitted(), counters.inline(), counters.completed(),
+				counters.failed(), counters.rejected(), counters.abandoned(), counters.blockingViolations());
+		LoopStats.Stall stall = this.monitor.snapshot(now);
+		return new LoopStats(this.name, this.group.name(), state(), tasks,
+				new LoopStats.Queue(this.queue.size(), this.queue.capacity()),
+				this.probe.lag(now, running, this.settings.lagThreshold().toNanos()),
+				this.probe.utilization(now, running, stall.runningFor()), stall, this.death);
+	}
+
+	/**
+	 * Return the loop's live task counts, cheap to read as often as a meter likes.
+	 * @return the counters of this loop
+	 */
+	public LoopCounters counters() {
+		return this.counters;
 	}
 
 	/**
@@ -523,7 +394,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @param listener the listener
 	 */
 	public void addLagListener(LongConsumer listener) {
-		this.lagListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+		this.probe.addListener(Objects.requireNonNull(listener, "listener must not be null"));
 	}
 
 	/**
@@ -531,7 +402,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @param listener the listener
 	 */
 	public void removeLagListener(LongConsumer listener) {
-		this.lagListeners.remove(listener);
+		this.probe.removeListener(listener);
 	}
 
 	/**
@@ -548,8 +419,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		Objects.requireNonNull(timeout, "timeout must not be null");
 		synchronized (this.lifecycleLock) {
 			if (this.state < ST_SHUTTING_DOWN) {
-				long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
-				this.shutdownDeadline = System.nanoTime() + nanos;
+				long nanos = timeout.isNegative() ? 0 : LoopTimers.saturatedNanos(timeout);
+				this.shutdownDeadline = this.ticker.nanoTime() + nanos;
 				this.state = ST_SHUTTING_DOWN;
 			}
 		}
@@ -565,19 +436,10 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return this.terminationFuture.copy();
 	}
 
-	private static long saturatedNanos(Duration duration) {
-		try {
-			return Math.min(duration.toNanos(), Long.MAX_VALUE / 2);
-		}
-		catch (ArithmeticException ex) {
-			return Long.MAX_VALUE / 2;
-		}
-	}
-
-	// ---- called from AsyncContext, LoopFuture, timers and the watchdog (same package)
+	// ---- for AsyncContext, LoopFuture, the timers and the watchdog (same package)
 
 	/**
-	 * Queue internal work (a completion hop, a timer purge). Not counted as a user task,
+	 * Queue internal work (a completion hop, a timer purge): not counted as a user task,
 	 * and accepted whatever the queue's bound, until the loop has terminated.
 	 * @throws RejectedExecutionException once the loop has terminated
 	 */
@@ -585,64 +447,34 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		if (this.state == ST_TERMINATED) {
 			throw new RejectedExecutionException("Event loop '" + this.name + "' has terminated");
 		}
-		this.internalEnqueued.increment();
-		this.queue.offer(task);
+		this.queue.offerInternal(task);
 		afterOffer();
 	}
 
 	/**
-	 * Count one inline run. Loop thread only.
-	 */
-	void recordInline() {
-		assert inLoop();
-		INLINE.setOpaque(this, this.inline + 1);
-	}
-
-	/**
-	 * Count a failure of work run inline on this loop. Loop thread only.
-	 */
-	void recordInlineFailure() {
-		assert inLoop();
-		FAILED.setOpaque(this, this.failed + 1);
-	}
-
-	/**
 	 * Report a failure of work run inline on this loop without a future: counted, and
-	 * handed to the uncaught-exception handler. Loop thread only.
+	 * handed to the uncaught-exception handler.
 	 */
 	void reportUncaught(Throwable ex) {
 		assert inLoop();
-		FAILED.setOpaque(this, this.failed + 1);
+		this.counters.failedOne();
 		onTaskFailure(null, ex);
 	}
 
-	void recordBlockingViolation() {
-		this.blockingViolations.increment();
+	boolean isRunning() {
+		return this.state == ST_RUNNING;
 	}
 
-	/**
-	 * A timer's future was cancelled: on the loop thread the timer leaves the heap now;
-	 * cancellations from other threads are purged in bulk once they add up.
-	 */
-	void timerCancelled(ScheduledTask timer) {
-		if (inLoop()) {
-			this.timers.remove(timer);
-			return;
-		}
-		int cancelled = (int) CANCELLED_ELSEWHERE.getAndAdd(this, 1) + 1;
-		if (cancelled >= Math.max(PURGE_THRESHOLD, this.timers.size() / 4) && this.purgeRequested == 0
-				&& PURGE_REQUESTED.compareAndSet(this, 0, 1)) {
-			try {
-				executeInternal(this.purgeTimers);
-			}
-			catch (RejectedExecutionException ex) {
-				// terminated: its timers were cancelled with it
-			}
-		}
+	boolean acceptsTasks() {
+		return this.state < ST_SHUTTING_DOWN;
 	}
 
 	int pendingTimers() {
 		return this.timers.size();
+	}
+
+	LoopTimers timers() {
+		return this.timers;
 	}
 
 	LoopThread thread() {
@@ -653,29 +485,31 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return this.settings;
 	}
 
-	long runSequence() {
-		return (long) RUN_SEQUENCE.getOpaque(this);
-	}
-
-	boolean busy() {
-		return (int) BUSY.getOpaque(this) != 0;
+	LagProbe probe() {
+		return this.probe;
 	}
 
 	long shutdownDeadline() {
 		return this.shutdownDeadline;
 	}
 
+	RejectedExecutionException rejectedBecauseShutdown() {
+		this.counters.rejectedOne();
+		return new RejectedExecutionException("Event loop '" + this.name + "' is " + state()
+				+ " and accepts no new tasks. Submit work before the application shuts down, "
+				+ "or check EventLoop.state() first.");
+	}
+
 	// ---- submission (any thread)
 
-	private void enqueue(Runnable task) {
+	void enqueue(Runnable task) {
 		if (this.state >= ST_SHUTTING_DOWN) {
-			this.rejected.increment();
 			throw rejectedBecauseShutdown();
 		}
-		if (this.capacity != 0 && !reserve()) {
-			this.rejected.increment();
+		if (this.queue.bounded() && !reserve()) {
+			this.counters.rejectedOne();
 			throw new RejectedExecutionException("Event loop '" + this.name + "' rejected a task: its queue is full ("
-					+ this.capacity + " tasks). Slow down the producers, raise the queue capacity, "
+					+ this.queue.capacity() + " tasks). Slow down the producers, raise the queue capacity, "
 					+ "or set a submit timeout so that producers wait for space.");
 		}
 		this.queue.offer(task);
@@ -694,57 +528,29 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	/**
-	 * Reserve a place for one user task in a bounded queue, waiting up to the submit
-	 * timeout if the caller is not a loop thread.
+	 * Reserve a place in a bounded queue, waiting up to the submit timeout if the caller
+	 * is not a loop thread (loop threads never wait for another loop's queue).
 	 */
 	private boolean reserve() {
-		if (tryReserve()) {
+		if (this.queue.tryReserve()) {
 			return true;
 		}
 		long waitNanos = this.settings.submitTimeout().toNanos();
 		if (waitNanos == 0 || currentOrNull() != null) {
-			return false; // loop threads never wait for another loop's queue
+			return false;
 		}
-		long deadline = System.nanoTime() + waitNanos;
+		long deadline = this.ticker.nanoTime() + waitNanos;
 		while (this.state < ST_SHUTTING_DOWN) {
 			wakeUp();
 			LockSupport.parkNanos(this, 20_000);
-			if (tryReserve()) {
+			if (this.queue.tryReserve()) {
 				return true;
 			}
-			if (System.nanoTime() - deadline >= 0) {
+			if (this.ticker.nanoTime() - deadline >= 0) {
 				return false;
 			}
 		}
-		this.rejected.increment();
 		throw rejectedBecauseShutdown();
-	}
-
-	private boolean tryReserve() {
-		int queued;
-		do {
-			queued = this.pending;
-			if (queued >= this.capacity) {
-				return false;
-			}
-		}
-		while (!PENDING.compareAndSet(this, queued, queued + 1));
-		return true;
-	}
-
-	/**
-	 * The loop (or a sweeper) took a task from the queue: a user task frees its place.
-	 */
-	private void taken(Runnable task) {
-		if (this.capacity != 0 && !(task instanceof InternalTask)) {
-			PENDING.getAndAdd(this, -1);
-		}
-	}
-
-	private RejectedExecutionException rejectedBecauseShutdown() {
-		return new RejectedExecutionException("Event loop '" + this.name + "' is " + state()
-				+ " and accepts no new tasks. Submit work before the application shuts down, "
-				+ "or check EventLoop.state() first.");
 	}
 
 	private void wakeUp() {
@@ -758,8 +564,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	void runLoop() {
 		assert inLoop();
 		try {
-			this.probeAt = System.nanoTime();
-			this.probeDueNanos = this.probeAt + this.settings.lagProbeInterval().toNanos();
+			this.probe.start(this.ticker.nanoTime());
 			while (this.state == ST_RUNNING) {
 				boolean worked = runBatch();
 				worked |= runDueTimers();
@@ -767,14 +572,13 @@ public final class EventLoop implements EventLoopGroup, Executor {
 					idle();
 				}
 			}
-			cancelTimers();
+			this.timers.cancelAll();
 			drainUntilDeadline();
 		}
 		catch (Throwable fatal) {
 			// only a failure of the loop's own machinery gets here: tasks' failures are
 			// caught where they run
-			this.diedAt = Instant.now();
-			this.deathCause = fatal;
+			this.death = new LoopStats.Death(fatal, Instant.now());
 			logger.log(Level.ERROR, "Event loop '" + this.name + "' died; its queued tasks are abandoned", fatal);
 		}
 		finally {
@@ -787,33 +591,26 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		if (task == null) {
 			return false;
 		}
-		BUSY.setOpaque(this, 1);
-		long start = System.nanoTime();
+		this.counters.busy(true);
+		long start = this.ticker.nanoTime();
 		int ran = 0;
 		do {
-			taken(task);
-			runQueued(task);
+			if (task instanceof ScheduledTask scheduled) {
+				this.timers.arm(scheduled);
+			}
+			else {
+				runTask(task);
+			}
 			ran++;
 		}
 		while (ran < BATCH_SIZE && this.state == ST_RUNNING && (task = this.queue.relaxedPoll()) != null);
-		this.busyNanos += System.nanoTime() - start;
-		BUSY.setOpaque(this, 0);
+		this.probe.busyFor(this.ticker.nanoTime() - start);
+		this.counters.busy(false);
 		return true;
 	}
 
-	private void runQueued(Runnable task) {
-		if (task instanceof ScheduledTask scheduled) {
-			if (!scheduled.future.isDone()) {
-				this.timers.add(scheduled);
-			}
-		}
-		else {
-			runTask(task);
-		}
-	}
-
-	private void runTask(Runnable task) {
-		RUN_SEQUENCE.setOpaque(this, this.runSequence + 1);
+	void runTask(Runnable task) {
+		this.counters.taskStarting();
 		LoopTask loopTask = (task instanceof LoopTask candidate) ? candidate : null;
 		try {
 			if (loopTask != null) {
@@ -824,7 +621,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			}
 		}
 		catch (Throwable ex) {
-			FAILED.setOpaque(this, this.failed + 1);
+			this.counters.failedOne();
 			onTaskFailure(task, ex);
 			return;
 		}
@@ -834,7 +631,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			}
 		}
 		if (!(task instanceof InternalTask)) {
-			COMPLETED.setOpaque(this, this.completed + 1);
+			this.counters.completedOne();
 		}
 		if (loopTask != null) {
 			loopTask.deliver();
@@ -862,98 +659,31 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	/**
-	 * Run the timers that are due, and the lag probe when it is due.
+	 * Run one round of due timers, and the lag probe when it is due.
 	 * @return whether anything was due
 	 */
 	private boolean runDueTimers() {
-		long now = System.nanoTime();
-		ScheduledTask next = this.timers.peek();
-		boolean timerDue = next != null && next.deadlineNanos - now <= 0;
-		boolean probeDue = this.probeDueNanos - now <= 0;
+		long now = this.ticker.nanoTime();
+		boolean timerDue = this.timers.anyDue(now);
+		boolean probeDue = this.probe.isDue(now);
 		if (!timerDue && !probeDue) {
 			return false;
 		}
-		BUSY.setOpaque(this, 1);
+		this.counters.busy(true);
 		if (timerDue) {
-			runTimers(now);
+			this.timers.runRound(now, BATCH_SIZE);
 		}
 		if (probeDue) {
-			probe(now);
+			this.probe.run(now);
 		}
-		this.busyNanos += System.nanoTime() - now;
-		BUSY.setOpaque(this, 0);
+		this.probe.busyFor(this.ticker.nanoTime() - now);
+		this.counters.busy(false);
 		return true;
 	}
 
 	/**
-	 * One round of timers: those due at {@code now}, each at most once and at most a
-	 * batch of them, so that a periodic task that owes several runs makes one per round
-	 * and the queued tasks run in between.
-	 */
-	private void runTimers(long now) {
-		assert inLoop();
-		long armedBefore = this.timers.nextSequence();
-		for (int ran = 0; ran < BATCH_SIZE && this.state == ST_RUNNING; ran++) {
-			ScheduledTask next = this.timers.peek();
-			if (next == null || next.deadlineNanos - now > 0 || next.sequence >= armedBefore) {
-				return;
-			}
-			this.timers.poll();
-			if (next.future.isDone()) {
-				continue;
-			}
-			this.timerLatenessNanos = Math.max(this.timerLatenessNanos, now - next.deadlineNanos);
-			runTask(next);
-			if (next.isPeriodic() && !next.future.isDone()) {
-				next.deadlineNanos += next.periodNanos;
-				reportIfBehind(next, now);
-				this.timers.add(next);
-			}
-		}
-	}
-
-	private void reportIfBehind(ScheduledTask periodic, long now) {
-		long behind = now - periodic.deadlineNanos;
-		if (!periodic.reportedBehind && behind > this.settings.lagThreshold().toNanos()) {
-			periodic.reportedBehind = true;
-			logger.log(Level.WARNING,
-					"Periodic task " + periodic.task() + " on event loop '" + this.name + "' runs longer than its "
-							+ "period of " + Duration.ofNanos(periodic.periodNanos) + " and is "
-							+ Duration.ofNanos(behind)
-							+ " behind. It makes one owed run per timer round, between queued tasks; lengthen its "
-							+ "period or make it faster.");
-		}
-	}
-
-	/**
-	 * The lag probe: how late the loop ran timers (the probe itself, and user timers
-	 * since the last probe), and the share of time spent busy since the previous probe.
-	 */
-	private void probe(long now) {
-		assert inLoop();
-		long lagNanos = Math.max(Math.max(0, now - this.probeDueNanos), this.timerLatenessNanos);
-		this.timerLatenessNanos = 0;
-		this.lag.record(lagNanos);
-		for (LongConsumer listener : this.lagListeners) {
-			try {
-				listener.accept(lagNanos);
-			}
-			catch (Throwable ex) {
-				logger.log(Level.WARNING, "Lag listener of event loop '" + this.name + "' failed", ex);
-			}
-		}
-		long wall = now - this.probeAt;
-		if (wall > 0) {
-			this.utilization = Math.min(1.0, (double) (this.busyNanos - this.busyNanosAtProbe) / wall);
-		}
-		this.probeAt = now;
-		this.busyNanosAtProbe = this.busyNanos;
-		this.probeDueNanos = now + this.settings.lagProbeInterval().toNanos();
-	}
-
-	/**
-	 * Wait for work. The lag probe does not wake an idle loop: a loop parked for want of
-	 * work runs a new task at once, so it has no lag to measure.
+	 * Wait for work, until the next timer is due. The lag probe does not wake an idle
+	 * loop: parked for want of work, it runs a new task at once.
 	 */
 	private void idle() {
 		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK && Spin.until(this.hasWorkOrStopping)) {
@@ -965,45 +695,24 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			this.parked = 0;
 			return;
 		}
-		long now = System.nanoTime();
-		this.idleWindowStartNanos = this.probeAt;
-		this.idleWindowBusyNanos = this.busyNanos - this.busyNanosAtProbe;
-		this.idleSinceNanos = now;
-		ScheduledTask next = this.timers.peek();
-		if (next == null) {
+		long now = this.ticker.nanoTime();
+		this.probe.beforeIdle(now);
+		long untilNextTimer = this.timers.nanosUntilNext(now);
+		if (untilNextTimer == Long.MAX_VALUE) {
 			LockSupport.park(this);
 		}
-		else {
-			long delay = next.deadlineNanos - now;
-			if (delay > 0) {
-				LockSupport.parkNanos(this, delay);
-			}
+		else if (untilNextTimer > 0) {
+			LockSupport.parkNanos(this, untilNextTimer);
 		}
 		this.parked = 0;
-		long woke = System.nanoTime();
-		if (this.probeDueNanos - woke < 0) {
-			this.probeDueNanos = woke; // probe now: no lag accrued while idle
-		}
-		this.idleSinceNanos = 0;
+		this.probe.afterIdle(this.ticker.nanoTime());
 	}
 
 	private boolean hasWorkOrStopping() {
 		return !this.queue.isEmpty() || this.state != ST_RUNNING;
 	}
 
-	private void cancelTimers() {
-		int cancelled = 0;
-		ScheduledTask timer;
-		while ((timer = this.timers.peek()) != null) {
-			this.timers.poll();
-			if (cancelAtShutdown(timer)) {
-				cancelled++;
-			}
-		}
-		if (cancelled > 0) {
-			logger.log(Level.DEBUG, "Event loop '" + this.name + "' cancelled " + cancelled + " pending timers");
-		}
-	}
+	// ---- shutdown
 
 	/**
 	 * Run queued tasks until the queue is empty, the deadline passes, or the watchdog
@@ -1015,7 +724,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		while (true) {
 			Runnable task;
 			synchronized (this.sweepLock) {
-				if (this.state == ST_TERMINATED || System.nanoTime() - deadline > 0) {
+				if (this.state == ST_TERMINATED || this.ticker.nanoTime() - deadline > 0) {
 					return;
 				}
 				task = this.queue.poll();
@@ -1026,35 +735,18 @@ public final class EventLoop implements EventLoopGroup, Executor {
 				}
 				continue; // a producer has claimed a slot but not yet filled it
 			}
-			taken(task);
 			if (task instanceof ScheduledTask scheduled) {
-				cancelAtShutdown(scheduled);
+				this.timers.cancelAtShutdown(scheduled);
 				continue;
 			}
-			BUSY.setOpaque(this, 1);
+			this.counters.busy(true);
 			runTask(task);
-			BUSY.setOpaque(this, 0);
+			this.counters.busy(false);
 		}
-	}
-
-	/**
-	 * Cancel a timer that the shutdown reached before it was due. One that never ran is
-	 * an accepted task abandoned by the shutdown, and counted as such. Called by the loop
-	 * thread, or by the watchdog for a loop stuck in one task.
-	 * @return whether the timer was still pending
-	 */
-	private boolean cancelAtShutdown(ScheduledTask timer) {
-		if (!timer.cancelAtShutdown(this.name)) {
-			return false;
-		}
-		if (!timer.hasRun()) {
-			this.abandoned.increment();
-		}
-		return true;
 	}
 
 	private void terminate() {
-		cancelTimers();
+		this.timers.cancelAll();
 		synchronized (this.lifecycleLock) {
 			this.state = ST_TERMINATED;
 		}
@@ -1070,10 +762,10 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	/**
 	 * Terminate a loop whose thread is stuck in one task after its shutdown deadline.
-	 * Called by the watchdog only once it has seen the same task running for longer than
-	 * the stall threshold, so the loop thread is inside that task and not polling the
-	 * queue or changing its timers (which it no longer accepts); when the task returns,
-	 * the loop thread sees TERMINATED and polls no more.
+	 * Called by the watchdog only once it has seen the task stalled, so the loop thread
+	 * is inside that task and not polling the queue or changing its timers (which it no
+	 * longer accepts); when the task returns, the loop thread sees TERMINATED and polls
+	 * no more.
 	 */
 	void forceTerminate(StackTraceElement[] stuckAt) {
 		synchronized (this.lifecycleLock) {
@@ -1084,17 +776,12 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 		Throwable where = new Throwable("Stack of the stuck task");
 		where.setStackTrace(stuckAt);
-		int[] timers = new int[1];
-		this.timers.forEachPending((timer) -> {
-			if (cancelAtShutdown(timer)) {
-				timers[0]++;
-			}
-		});
+		int timers = this.timers.cancelAllFromElsewhere();
 		int count = sweep();
 		logger.log(Level.ERROR, "Event loop '" + this.name + "' did not finish a task before its shutdown timeout; "
-				+ "terminated without it. " + count + " queued tasks were abandoned and " + timers[0]
-				+ " pending timers cancelled; their futures completed exceptionally. The stuck task is still running on thread '"
-				+ this.thread.getName() + "'.", where);
+				+ "terminated without it. " + count + " queued tasks were abandoned and " + timers
+				+ " pending timers cancelled; their futures completed exceptionally. The stuck task is still running "
+				+ "on thread '" + this.thread.getName() + "'.", where);
 		this.thread.interrupt();
 		this.terminationFuture.complete(null);
 	}
@@ -1109,7 +796,6 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			RejectedExecutionException cause = null;
 			Runnable task;
 			while ((task = this.queue.poll()) != null) {
-				taken(task);
 				if (task instanceof LoopTask loopTask) {
 					if (cause == null) {
 						cause = new RejectedExecutionException("Event loop '" + this.name
@@ -1123,42 +809,12 @@ public final class EventLoop implements EventLoopGroup, Executor {
 				}
 			}
 		}
-		this.abandoned.add(count);
+		this.counters.abandoned(count);
 		return count;
 	}
 
-	@Override
 	public String toString() {
 		return "EventLoop[" + this.name + ", " + state() + "]";
-	}
-
-	/**
-	 * Drops the timers cancelled from other threads out of the heap, so that cancelled
-	 * long timers do not hold memory until their deadline.
-	 */
-	private final class PurgeTimers extends InternalTask {
-
-		@Override
-		void execute() {
-			PURGE_REQUESTED.setVolatile(EventLoop.this, 0);
-			CANCELLED_ELSEWHERE.setVolatile(EventLoop.this, 0);
-			EventLoop.this.timers.purgeDone();
-		}
-
-		@Override
-		void deliver() {
-		}
-
-		@Override
-		void fail(Throwable failure) {
-			logger.log(Level.ERROR, "Purging cancelled timers of event loop '" + EventLoop.this.name + "' failed",
-					failure);
-		}
-
-		@Override
-		void abandon(RejectedExecutionException cause) {
-		}
-
 	}
 
 	/**

@@ -37,6 +37,8 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 
 	private boolean daemon;
 
+	private Ticker ticker = Ticker.system();
+
 	LoopBuilder(String name) {
 		Objects.requireNonNull(name, "Event loop name must not be null");
 		if (name.isBlank()) {
@@ -93,8 +95,8 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 
 	/**
 	 * Set the scheduling lag above which a loop is reported lagging
-	 * ({@link LoopStats#lagging()}): the loop is running, but work queued or scheduled on
-	 * it waits longer than this before it runs. Defaults to two seconds.
+	 * ({@link LoopStats.Lag#lagging()}): the loop is running, but work queued or
+	 * scheduled on it waits longer than this before it runs. Defaults to two seconds.
 	 * @param lagThreshold the threshold, positive
 	 * @return this builder
 	 */
@@ -157,10 +159,22 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 		return self();
 	}
 
+	/**
+	 * Set the source of time of the loops: timers, fixed-rate and fixed-delay tasks, the
+	 * lag probe, utilisation, stall detection and submit timeouts all read it. Defaults
+	 * to {@link Ticker#system()}; tests can pass a ticker that moves only when told to.
+	 * @param ticker the ticker
+	 * @return this builder
+	 */
+	public B ticker(Ticker ticker) {
+		this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
+		return self();
+	}
+
 	final LoopSettings settings() {
 		return new LoopSettings(this.queueCapacity, this.submitTimeout, this.stallThreshold, this.lagThreshold,
 				this.lagProbeInterval, this.idleStrategy, this.blockingPolicy, this.uncaughtExceptionHandler,
-				this.daemon);
+				this.daemon, this.ticker);
 	}
 
 	private Duration positive(Duration duration, String setting) {

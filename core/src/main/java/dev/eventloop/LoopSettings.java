@@ -8,6 +8,6 @@ import java.time.Duration;
  */
 record LoopSettings(int queueCapacity, Duration submitTimeout, Duration stallThreshold, Duration lagThreshold,
 		Duration lagProbeInterval, IdleStrategy idleStrategy, BlockingPolicy blockingPolicy,
-		UncaughtExceptionHandler uncaughtExceptionHandler, boolean daemon) {
+		UncaughtExceptionHandler uncaughtExceptionHandler, boolean daemon, Ticker ticker) {
 
 }

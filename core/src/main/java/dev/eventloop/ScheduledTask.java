@@ -108,7 +108,7 @@ final class ScheduledTask extends LoopTask {
 		public boolean cancel(boolean mayInterruptIfRunning) {
 			boolean cancelled = completeExceptionally(new TimerCancelledException());
 			if (cancelled) {
-				this.timer.loop.timerCancelled(this.timer);
+				this.timer.loop.timers().cancelled(this.timer);
 			}
 			return cancelled || isCancelled();
 		}

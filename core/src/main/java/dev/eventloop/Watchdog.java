@@ -3,6 +3,7 @@ package dev.eventloop;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,7 @@ final class Watchdog {
 				period = Math.min(period, monitor.periodNanos);
 				if (now - monitor.nextCheckNanos >= 0) {
 					monitor.nextCheckNanos = now + monitor.periodNanos;
-					monitor.check(now);
+					monitor.check();
 				}
 			}
 			if (this.monitors.isEmpty()) {
@@ -106,10 +107,14 @@ final class Watchdog {
 			this.periodNanos = Math.max(MIN_PERIOD_NANOS, Math.min(MAX_PERIOD_NANOS, this.thresholdNanos / 4));
 		}
 
-		void check(long now) {
+		/**
+		 * Look at the loop once. Times are the loop's own ticker's.
+		 */
+		void check() {
 			try {
-				long sequence = this.loop.runSequence();
-				boolean busy = this.loop.busy();
+				long now = this.loop.ticker().nanoTime();
+				long sequence = this.loop.counters().runSequence();
+				boolean busy = this.loop.counters().isBusy();
 				if (!busy || sequence != this.lastSequence) {
 					moved(now, sequence, busy);
 				}
@@ -176,25 +181,15 @@ final class Watchdog {
 			this.stalledSince = null;
 		}
 
-		boolean stalled() {
-			return this.stalled;
-		}
-
-		boolean blocked() {
-			return this.blocked;
-		}
-
-		@Nullable Instant stalledSince() {
-			return this.stalledSince;
-		}
-
-		StackTraceElement[] stallStackTrace() {
-			return this.stallStackTrace;
-		}
-
-		Duration runningFor() {
+		/**
+		 * Return the stall as it stands at {@code now} (on the loop's ticker).
+		 */
+		LoopStats.Stall snapshot(long now) {
 			long since = this.runningSinceNanos;
-			return (since == 0) ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - since));
+			Duration runningFor = (since == 0) ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - since));
+			boolean stalled = this.stalled;
+			return new LoopStats.Stall(stalled, stalled && this.blocked, runningFor, stalled ? this.stalledSince : null,
+					stalled ? List.of(this.stallStackTrace) : List.of());
 		}
 
 	}

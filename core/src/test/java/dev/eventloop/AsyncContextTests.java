@@ -60,7 +60,7 @@ class AsyncContextTests {
 		assertThat(doneBeforeReturn.get(5, TimeUnit.SECONDS)).isTrue();
 		loop.submit(() -> null).get(5, TimeUnit.SECONDS);
 		assertThat(order).containsExactly("inline", "after-dispatch", "queued");
-		assertThat(loop.stats().inline()).isEqualTo(1);
+		assertThat(loop.stats().tasks().inline()).isEqualTo(1);
 	}
 
 	@Test
@@ -68,7 +68,7 @@ class AsyncContextTests {
 		EventLoop loop = loop("cross");
 		LoopFuture<Thread> ranOn = this.async.dispatch(loop, Thread::currentThread);
 		assertThat(ranOn.get(5, TimeUnit.SECONDS).getName()).isEqualTo("cross");
-		assertThat(loop.stats().inline()).isZero();
+		assertThat(loop.stats().tasks().inline()).isZero();
 	}
 
 	@Test
@@ -113,7 +113,7 @@ class AsyncContextTests {
 		CompletableFuture<Integer> result = this.async.dispatch(loop, () -> countDown(loop, depth))
 			.thenCompose((future) -> future);
 		assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo(depth);
-		assertThat(loop.stats().inline()).isPositive();
+		assertThat(loop.stats().tasks().inline()).isPositive();
 	}
 
 	private CompletableFuture<Integer> countDown(EventLoop loop, int remaining) {
@@ -145,7 +145,7 @@ class AsyncContextTests {
 		loop.submit(() -> null).get(5, TimeUnit.SECONDS);
 		assertThat(order).containsExactly("inline", "after-execute", "queued");
 		assertThat(thread.get()).isEqualTo("fire-and-forget");
-		assertThat(loop.stats().inline()).isEqualTo(1);
+		assertThat(loop.stats().tasks().inline()).isEqualTo(1);
 	}
 
 	@Test
@@ -165,8 +165,8 @@ class AsyncContextTests {
 			return null;
 		}).get(5, TimeUnit.SECONDS);
 		assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("queued failure", "inline failure");
-		assertThat(loop.stats().failed()).isEqualTo(2);
-		assertThat(loop.stats().completed()).isEqualTo(1);
+		assertThat(loop.stats().tasks().failed()).isEqualTo(2);
+		assertThat(loop.stats().tasks().completed()).isEqualTo(1);
 	}
 
 	@Test
@@ -341,9 +341,9 @@ class AsyncContextTests {
 			return null;
 		}).get(30, TimeUnit.SECONDS);
 		LoopStats stats = loop.stats();
-		assertThat(stats.inline()).isEqualTo(4);
-		assertThat(stats.failed()).isEqualTo(4);
-		assertThat(stats.completed()).isEqualTo(1);
+		assertThat(stats.tasks().inline()).isEqualTo(4);
+		assertThat(stats.tasks().failed()).isEqualTo(4);
+		assertThat(stats.tasks().completed()).isEqualTo(1);
 	}
 
 	@Test
@@ -355,7 +355,7 @@ class AsyncContextTests {
 		}).get(30, TimeUnit.SECONDS);
 		assertThat(failure).isInstanceOf(OutOfMemoryError.class);
 		assertThat(loop.submit(() -> "alive").get(30, TimeUnit.SECONDS)).isEqualTo("alive");
-		assertThat(loop.stats().failed()).isEqualTo(1);
+		assertThat(loop.stats().tasks().failed()).isEqualTo(1);
 	}
 
 	@Test

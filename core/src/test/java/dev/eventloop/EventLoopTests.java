@@ -95,9 +95,9 @@ class EventLoopTests {
 		assertThat(loop.submit(() -> "alive").get(5, TimeUnit.SECONDS)).isEqualTo("alive");
 		assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("runtime", "error");
 		LoopStats stats = loop.stats();
-		assertThat(stats.failed()).isEqualTo(3);
-		assertThat(stats.completed()).isEqualTo(1);
-		assertThat(stats.submitted()).isEqualTo(4);
+		assertThat(stats.tasks().failed()).isEqualTo(3);
+		assertThat(stats.tasks().completed()).isEqualTo(1);
+		assertThat(stats.tasks().submitted()).isEqualTo(4);
 		assertThat(stats.state()).isEqualTo(LoopState.RUNNING);
 	}
 
@@ -149,8 +149,8 @@ class EventLoopTests {
 		LoopFuture<Void> scheduled = loop.submit(() -> loop.schedule(() -> {
 		}, Duration.ofMillis(5))).get(5, TimeUnit.SECONDS);
 		scheduled.get(5, TimeUnit.SECONDS);
-		assertThat(loop.stats().completed()).isEqualTo(2);
-		assertThat(loop.stats().submitted()).isEqualTo(2);
+		assertThat(loop.stats().tasks().completed()).isEqualTo(2);
+		assertThat(loop.stats().tasks().submitted()).isEqualTo(2);
 	}
 
 	@Test
@@ -180,7 +180,7 @@ class EventLoopTests {
 			.withCauseInstanceOf(RejectedExecutionException.class);
 		assertThat(loop.schedule(() -> {
 		}, Duration.ZERO)).isCompletedExceptionally();
-		assertThat(loop.stats().rejected()).isEqualTo(3);
+		assertThat(loop.stats().tasks().rejected()).isEqualTo(3);
 	}
 
 	@Test
@@ -209,7 +209,7 @@ class EventLoopTests {
 		assertThat(futures).allMatch(CompletableFuture::isDone);
 		assertThat(ran + abandoned).isEqualTo(count);
 		assertThat(abandoned).isPositive();
-		assertThat(loop.stats().abandoned()).isEqualTo(abandoned);
+		assertThat(loop.stats().tasks().abandoned()).isEqualTo(abandoned);
 		assertThat(futures.get(count - 1)).failsWithin(Duration.ZERO)
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(RejectedExecutionException.class)
@@ -225,7 +225,7 @@ class EventLoopTests {
 		}
 		loop.shutdownGracefully(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS);
 		assertThat(ran.sum()).isEqualTo(10_000);
-		assertThat(loop.stats().abandoned()).isZero();
+		assertThat(loop.stats().tasks().abandoned()).isZero();
 	}
 
 	@Test
@@ -236,21 +236,21 @@ class EventLoopTests {
 			.build());
 		AtomicBoolean release = new AtomicBoolean();
 		loop.execute(() -> busyOperation(release));
-		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().stalled());
+		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().stall().stalled());
 		LoopStats stalled = loop.stats();
-		assertThat(stalled.blocked()).isFalse();
-		assertThat(stalled.stalledSince()).isNotNull();
-		assertThat(stalled.stalledFor()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+		assertThat(stalled.stall().blocked()).isFalse();
+		assertThat(stalled.stall().since()).isNotNull();
+		assertThat(stalled.stall().stalledFor()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
 		// the probe cannot run while the task holds the loop, yet its lag and the loop's
 		// utilisation already show the stall
-		assertThat(stalled.lag()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
-		assertThat(stalled.lagMax()).isGreaterThanOrEqualTo(stalled.lag());
+		assertThat(stalled.lag().last()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+		assertThat(stalled.lag().max()).isGreaterThanOrEqualTo(stalled.lag().last());
 		assertThat(stalled.utilization()).isEqualTo(1.0);
-		assertThat(stalled.stallStackTrace())
+		assertThat(stalled.stall().stackTrace())
 			.anySatisfy((frame) -> assertThat(frame.getMethodName()).isEqualTo("busyOperation"));
 		release.set(true);
-		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().stalled());
-		assertThat(loop.stats().stallStackTrace()).isEmpty();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().stall().stalled());
+		assertThat(loop.stats().stall().stackTrace()).isEmpty();
 	}
 
 	private static void busyOperation(AtomicBoolean release) {
@@ -265,15 +265,15 @@ class EventLoopTests {
 		EventLoop loop = track(EventLoop.builder("waiting").stallThreshold(Duration.ofSeconds(20)).build());
 		CountDownLatch release = new CountDownLatch(1);
 		loop.execute(() -> blockingOperation(release));
-		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().blocked());
+		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().stall().blocked());
 		LoopStats blocked = loop.stats();
-		assertThat(blocked.stalled()).isTrue();
-		assertThat(blocked.stalledFor()).isLessThan(loop.stallThreshold());
-		assertThat(blocked.stallStackTrace())
+		assertThat(blocked.stall().stalled()).isTrue();
+		assertThat(blocked.stall().stalledFor()).isLessThan(loop.stallThreshold());
+		assertThat(blocked.stall().stackTrace())
 			.anySatisfy((frame) -> assertThat(frame.getMethodName()).isEqualTo("blockingOperation"));
 		release.countDown();
-		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().stalled());
-		assertThat(loop.stats().blocked()).isFalse();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().stall().stalled());
+		assertThat(loop.stats().stall().blocked()).isFalse();
 	}
 
 	private static void blockingOperation(CountDownLatch release) {
@@ -294,7 +294,7 @@ class EventLoopTests {
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> samples.stream().anyMatch((lag) -> lag >= TimeUnit.MILLISECONDS.toNanos(20)));
 		LoopStats stats = loop.stats();
-		assertThat(stats.lagMax()).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+		assertThat(stats.lag().max()).isGreaterThanOrEqualTo(Duration.ofMillis(20));
 		assertThat(stats.utilization()).isBetween(0.0, 1.0);
 	}
 
@@ -316,10 +316,10 @@ class EventLoopTests {
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(RejectedExecutionException.class);
 		release.countDown();
-		await().atMost(Duration.ofSeconds(5)).until(() -> loop.stats().queueSize() == 0);
+		await().atMost(Duration.ofSeconds(5)).until(() -> loop.stats().queue().size() == 0);
 		assertThat(loop.submit(() -> "space again").get(5, TimeUnit.SECONDS)).isEqualTo("space again");
-		assertThat(loop.stats().rejected()).isEqualTo(2);
-		assertThat(loop.stats().queueCapacity()).isEqualTo(4);
+		assertThat(loop.stats().tasks().rejected()).isEqualTo(2);
+		assertThat(loop.stats().queue().capacity()).isEqualTo(4);
 	}
 
 	@Test
@@ -333,7 +333,7 @@ class EventLoopTests {
 			.supplyAsync(() -> loop.submit(() -> "accepted").join());
 		release.countDown();
 		assertThat(blockedProducer.get(10, TimeUnit.SECONDS)).isEqualTo("accepted");
-		assertThat(loop.stats().rejected()).isZero();
+		assertThat(loop.stats().tasks().rejected()).isZero();
 	}
 
 	@Test
@@ -363,7 +363,7 @@ class EventLoopTests {
 		}
 		int[] snapshot = group.loops().get(0).submit(counts::clone).get(5, TimeUnit.SECONDS);
 		assertThat(snapshot).containsOnly(1);
-		long completed = group.loops().stream().mapToLong((loop) -> loop.stats().completed()).sum();
+		long completed = group.loops().stream().mapToLong((loop) -> loop.stats().tasks().completed()).sum();
 		assertThat(completed).isEqualTo((long) producers * perProducer + group.size() + 1);
 	}
 
@@ -410,13 +410,13 @@ class EventLoopTests {
 			.lagThreshold(Duration.ofMillis(100))
 			.lagProbeInterval(Duration.ofMillis(10))
 			.build());
-		assertThat(loop.stats().lagging()).isFalse();
+		assertThat(loop.stats().lag().lagging()).isFalse();
 		AtomicBoolean release = new AtomicBoolean();
 		loop.execute(() -> busyOperation(release));
-		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().lagging());
-		assertThat(loop.stats().lag()).isGreaterThan(Duration.ofMillis(100));
+		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().lag().lagging());
+		assertThat(loop.stats().lag().last()).isGreaterThan(Duration.ofMillis(100));
 		release.set(true);
-		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().lagging());
+		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().lag().lagging());
 	}
 
 	@Test
@@ -426,8 +426,8 @@ class EventLoopTests {
 		// parked until work arrives: the lag probe does not wake an idle loop
 		await().atMost(Duration.ofSeconds(10)).until(() -> loop.thread().getState() == Thread.State.WAITING);
 		LoopStats idle = loop.stats();
-		assertThat(idle.lag()).isLessThan(Duration.ofMillis(100));
-		assertThat(idle.lagging()).isFalse();
+		assertThat(idle.lag().last()).isLessThan(Duration.ofMillis(100));
+		assertThat(idle.lag().lagging()).isFalse();
 		assertThat(loop.submit(() -> "awake").get(30, TimeUnit.SECONDS)).isEqualTo("awake");
 		// with a timer armed it parks until the timer is due
 		loop.schedule(() -> {
@@ -490,12 +490,12 @@ class EventLoopTests {
 		LoopStats stats = loop.stats();
 		assertThat(stats.state()).isEqualTo(LoopState.TERMINATED);
 		assertThat(stats.died()).isTrue();
-		assertThat(stats.failure()).isSameAs(machineryFailure);
-		assertThat(stats.failedAt()).isNotNull();
+		assertThat(stats.death().cause()).isSameAs(machineryFailure);
+		assertThat(stats.death().at()).isNotNull();
 		assertThat(behind).failsWithin(Duration.ofSeconds(5))
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(RejectedExecutionException.class);
-		assertThat(stats.abandoned()).isEqualTo(1);
+		assertThat(stats.tasks().abandoned()).isEqualTo(1);
 	}
 
 	/**

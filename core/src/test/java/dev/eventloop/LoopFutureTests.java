@@ -95,7 +95,7 @@ class LoopFutureTests {
 		EventLoop b = loop("worker", BlockingPolicy.FAIL);
 		String value = a.submit(() -> b.submit(() -> "from-b").join()).get(5, TimeUnit.SECONDS);
 		assertThat(value).isEqualTo("from-b");
-		assertThat(a.stats().blockingViolations()).isEqualTo(1);
+		assertThat(a.stats().tasks().blockingViolations()).isEqualTo(1);
 	}
 
 	@Test
@@ -105,7 +105,7 @@ class LoopFutureTests {
 		String value = a.submit(() -> b.submit(() -> "from-b").thenApply(String::toUpperCase).join())
 			.get(5, TimeUnit.SECONDS);
 		assertThat(value).isEqualTo("FROM-B");
-		assertThat(a.stats().blockingViolations()).isZero();
+		assertThat(a.stats().tasks().blockingViolations()).isZero();
 	}
 
 	@Test
@@ -212,7 +212,7 @@ class LoopFutureTests {
 			// (or,
 			// if it was refused, until the continuation ran elsewhere)
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-			while (caller.stats().queueSize() < 3 && !continuation.isDone() && System.nanoTime() - deadline < 0) {
+			while (caller.stats().queue().size() < 3 && !continuation.isDone() && System.nanoTime() - deadline < 0) {
 				Thread.onSpinWait();
 			}
 			return continuation;

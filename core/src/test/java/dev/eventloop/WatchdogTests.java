@@ -69,11 +69,11 @@ class WatchdogTests {
 				outcome.completeExceptionally(ex);
 			}
 		});
-		await().atMost(Duration.ofSeconds(30)).until(() -> loop.stats().blocked());
+		await().atMost(Duration.ofSeconds(30)).until(() -> loop.stats().stall().blocked());
 		LoopStats stats = loop.stats();
-		assertThat(stats.stalled()).isTrue();
-		assertThat(stats.stalledFor()).isLessThan(STALL_THRESHOLD);
-		assertThat(stats.stallStackTrace()).anySatisfy((frame) -> {
+		assertThat(stats.stall().stalled()).isTrue();
+		assertThat(stats.stall().stalledFor()).isLessThan(STALL_THRESHOLD);
+		assertThat(stats.stall().stackTrace()).anySatisfy((frame) -> {
 			assertThat(frame.getClassName()).isEqualTo(CompletableFuture.class.getName());
 			assertThat(frame.getMethodName()).isIn("join", "waitingGet", "get");
 		});

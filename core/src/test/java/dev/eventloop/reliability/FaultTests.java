@@ -140,20 +140,20 @@ class FaultTests {
 		LoopFuture<String> behind = loop.submit(() -> "behind");
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 
-		await().atMost(BOUND).until(() -> loop.stats().stalled());
+		await().atMost(BOUND).until(() -> loop.stats().stall().stalled());
 		LoopStats stalled = loop.stats();
 		assertThat(stalled.state()).isEqualTo(LoopState.RUNNING);
-		assertThat(stalled.stalledSince()).isNotNull();
-		assertThat(stalled.stalledFor()).isPositive();
-		assertThat(stalled.stallStackTrace())
+		assertThat(stalled.stall().since()).isNotNull();
+		assertThat(stalled.stall().stalledFor()).isPositive();
+		assertThat(stalled.stall().stackTrace())
 			.anySatisfy((frame) -> assertThat(frame.getMethodName()).isEqualTo("blockUntilReleased"));
 		assertThat(behind).isNotDone();
 
 		this.release.countDown();
 		assertThat(blocking.get(30, TimeUnit.SECONDS)).isEqualTo("returned");
 		assertThat(behind.get(30, TimeUnit.SECONDS)).isEqualTo("behind");
-		await().atMost(BOUND).until(() -> !loop.stats().stalled());
-		assertThat(loop.stats().stallStackTrace()).isEmpty();
+		await().atMost(BOUND).until(() -> !loop.stats().stall().stalled());
+		assertThat(loop.stats().stall().stackTrace()).isEmpty();
 		assertHealthy(loop, 0, 0);
 	}
 
@@ -175,7 +175,7 @@ class FaultTests {
 		LoopFuture<Void> timer = loop.schedule(() -> {
 		}, Duration.ofHours(1));
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-		await().atMost(BOUND).until(() -> loop.stats().stalled());
+		await().atMost(BOUND).until(() -> loop.stats().stall().stalled());
 
 		try (LogCapture log = LogCapture.of(EventLoop.class)) {
 			CompletableFuture<Void> termination = loop.shutdownGracefully(Duration.ofMillis(100));
@@ -192,7 +192,7 @@ class FaultTests {
 			// rest
 			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> timer.get(0, TimeUnit.SECONDS))
 				.withCauseInstanceOf(RejectedExecutionException.class);
-			assertThat(loop.stats().abandoned()).isEqualTo(11);
+			assertThat(loop.stats().tasks().abandoned()).isEqualTo(11);
 			assertThat(stuck).isNotDone();
 			// the stuck task is reported with its stack, and its thread is interrupted
 			List<LogRecord> reports = log.containing("did not finish a task before its shutdown timeout");
@@ -275,7 +275,7 @@ class FaultTests {
 			neverReturn(this.release, new AtomicInteger());
 		});
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-		await().atMost(BOUND).until(() -> loop.stats().stalled());
+		await().atMost(BOUND).until(() -> loop.stats().stall().stalled());
 		loop.shutdownGracefully(Duration.ofMillis(100)).get(30, TimeUnit.SECONDS);
 		assertThat(loop.state()).isEqualTo(LoopState.TERMINATED);
 		assertThat(armed).failsWithin(Duration.ofSeconds(5))
@@ -283,7 +283,7 @@ class FaultTests {
 			.isInstanceOf(CancellationException.class)
 			.withMessageContaining("'stuck-with-timers' shut down before this scheduled task was due");
 		assertThat(periodic).isCompletedExceptionally();
-		assertThat(loop.stats().abandoned()).isEqualTo(2);
+		assertThat(loop.stats().tasks().abandoned()).isEqualTo(2);
 	}
 
 	private EventLoop loop(String name) {
@@ -297,12 +297,12 @@ class FaultTests {
 	}
 
 	private static void assertHealthy(EventLoop loop, long failed, long minimumCompleted) {
-		await().atMost(BOUND).until(() -> !loop.stats().stalled());
+		await().atMost(BOUND).until(() -> !loop.stats().stall().stalled());
 		LoopStats stats = loop.stats();
 		assertThat(stats.state()).isEqualTo(LoopState.RUNNING);
 		assertThat(stats.died()).isFalse();
-		assertThat(stats.failed()).isEqualTo(failed);
-		assertThat(stats.completed()).isGreaterThanOrEqualTo(minimumCompleted);
+		assertThat(stats.tasks().failed()).isEqualTo(failed);
+		assertThat(stats.tasks().completed()).isGreaterThanOrEqualTo(minimumCompleted);
 	}
 
 	private static int recurse(int depth) {

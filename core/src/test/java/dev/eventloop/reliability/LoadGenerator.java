@@ -187,7 +187,7 @@ final class LoadGenerator implements AutoCloseable {
 		List<EventLoop> loops = loops();
 		while (!Thread.currentThread().isInterrupted()) {
 			for (EventLoop loop : loops) {
-				this.maxQueueSize.accumulateAndGet(loop.stats().queueSize(), Math::max);
+				this.maxQueueSize.accumulateAndGet(loop.stats().queue().size(), Math::max);
 			}
 			try {
 				Thread.sleep(10); // sampling period of the monitor, not synchronisation

@@ -61,7 +61,7 @@ class OverloadTests {
 			runProducers(4, 2_000, () -> submitTo(overloaded, ran, counts));
 			assertThat(counts.accepted.get()).isEqualTo(capacity);
 			assertThat(counts.rejected.get()).isEqualTo(4 * 2_000 - capacity);
-			assertThat(overloaded.stats().queueSize()).isEqualTo(capacity);
+			assertThat(overloaded.stats().queue().size()).isEqualTo(capacity);
 			// a loop thread relaying work to the full loop is refused at once
 			int relayRejected = relay.submit(() -> relayTo(overloaded, 500, ran, counts)).get(30, TimeUnit.SECONDS);
 			assertThat(relayRejected).isEqualTo(500);
@@ -74,11 +74,11 @@ class OverloadTests {
 
 			long accepted = counts.accepted.get();
 			await().atMost(BOUND).until(() -> ran.sum() == accepted);
-			await().atMost(BOUND).until(() -> overloaded.stats().completed() == accepted + 1);
+			await().atMost(BOUND).until(() -> overloaded.stats().tasks().completed() == accepted + 1);
 			LoopStats stats = overloaded.stats();
-			assertThat(stats.submitted()).isEqualTo(accepted + 1);
-			assertThat(stats.rejected()).isEqualTo(counts.rejected.get());
-			assertThat(stats.failed()).isZero();
+			assertThat(stats.tasks().submitted()).isEqualTo(accepted + 1);
+			assertThat(stats.tasks().rejected()).isEqualTo(counts.rejected.get());
+			assertThat(stats.tasks().failed()).isZero();
 			assertThat(counts.unclearRejections.get()).isZero();
 			assertThat(counts.notFailedFast.get()).isZero();
 		}
@@ -126,7 +126,7 @@ class OverloadTests {
 		}
 		assertThat(rejected).isEqualTo(1_000);
 		assertThat(sampler.violations()).isEmpty();
-		assertThat(full.stats().queueSize()).isEqualTo(8);
+		assertThat(full.stats().queue().size()).isEqualTo(8);
 		assertThat(waiter.isAlive()).isTrue();
 
 		this.gate.countDown();
@@ -134,7 +134,7 @@ class OverloadTests {
 		assertThat(waiter.isAlive()).isFalse();
 		assertThat(waited.get().get(30, TimeUnit.SECONDS)).isNull();
 		await().atMost(BOUND).until(() -> ran.sum() == 9);
-		assertThat(full.stats().rejected()).isEqualTo(1_000);
+		assertThat(full.stats().tasks().rejected()).isEqualTo(1_000);
 	}
 
 	@Test
@@ -159,7 +159,7 @@ class OverloadTests {
 			assertThat(tenQueued.await(60, TimeUnit.SECONDS)).isTrue();
 			assertThat(queuedRuns).allSatisfy((pair) -> assertThat(pair[1]).isEqualTo(pair[0]));
 			// falling behind is visible: in the lag, and in a log line naming the task
-			await().atMost(Duration.ofSeconds(60)).until(() -> loop.stats().lagging());
+			await().atMost(Duration.ofSeconds(60)).until(() -> loop.stats().lag().lagging());
 			await().atMost(Duration.ofSeconds(60))
 				.until(() -> !log.containing("runs longer than its period of PT0.001S").isEmpty());
 			periodic.cancel(false);

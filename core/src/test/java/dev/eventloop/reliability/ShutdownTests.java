@@ -65,7 +65,7 @@ class ShutdownTests {
 
 			assertThat(futures).allSatisfy((future) -> assertThat(abandoned(future)).isTrue());
 			assertThat(ranCount(ran)).isZero();
-			assertThat(loop.stats().abandoned()).isEqualTo(QUEUED);
+			assertThat(loop.stats().tasks().abandoned()).isEqualTo(QUEUED);
 			assertThat(loggedAbandoned(log)).isEqualTo(QUEUED);
 		}
 		assertRefusedFast(loop, "TERMINATED");
@@ -103,7 +103,7 @@ class ShutdownTests {
 				}
 			}
 			assertThat(completed + abandoned).isEqualTo(QUEUED);
-			long statsAbandoned = group.loops().stream().mapToLong((loop) -> loop.stats().abandoned()).sum();
+			long statsAbandoned = group.loops().stream().mapToLong((loop) -> loop.stats().tasks().abandoned()).sum();
 			assertThat(statsAbandoned).isEqualTo(abandoned);
 			assertThat(loggedAbandoned(log)).isEqualTo(abandoned);
 			System.out.printf("shutdown with 20 ms budget: %d of %d queued tasks ran, %d abandoned%n", completed,
@@ -137,9 +137,9 @@ class ShutdownTests {
 				.hasMessageContaining("shut down before this scheduled task was due");
 		});
 		LoopStats stats = loop.stats();
-		assertThat(stats.submitted()).isEqualTo(13);
-		assertThat(stats.completed()).isEqualTo(2);
-		assertThat(stats.abandoned()).isEqualTo(11);
+		assertThat(stats.tasks().submitted()).isEqualTo(13);
+		assertThat(stats.tasks().completed()).isEqualTo(2);
+		assertThat(stats.tasks().abandoned()).isEqualTo(11);
 		assertCountsAddUp(stats);
 	}
 
@@ -232,8 +232,8 @@ class ShutdownTests {
 	 */
 	private static void assertCountsAddUp(LoopStats stats) {
 		assertThat(stats.state()).isEqualTo(LoopState.TERMINATED);
-		assertThat(stats.submitted()).as("submitted of %s", stats)
-			.isEqualTo(stats.completed() + stats.failed() + stats.abandoned());
+		assertThat(stats.tasks().submitted()).as("submitted of %s", stats)
+			.isEqualTo(stats.tasks().completed() + stats.tasks().failed() + stats.tasks().abandoned());
 	}
 
 	private static long smallWork() {

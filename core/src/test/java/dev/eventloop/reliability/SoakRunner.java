@@ -52,7 +52,7 @@ public final class SoakRunner {
 			boolean healthy = load.loops()
 				.stream()
 				.map(EventLoop::stats)
-				.allMatch((stats) -> stats.state() == LoopState.RUNNING && !stats.stalled() && !stats.died());
+				.allMatch((stats) -> stats.state() == LoopState.RUNNING && !stats.stall().stalled() && !stats.died());
 			long heapAfter = LoadGenerator.usedHeapAfterGc();
 			load.shutdown(Duration.ofSeconds(30));
 
@@ -61,10 +61,12 @@ public final class SoakRunner {
 			long unreported = load.acceptedReporting.sum() - load.outcomesReported();
 			long violations = load.orderViolations.sum() + load.affinityViolations.sum() + load.keysWithMissingTail()
 					+ load.futureFailedOther.sum() + load.rejectionsWithoutClearMessage.sum();
-			boolean countersAgree = load.sum(LoopStats::submitted) == accepted
-					&& load.sum(LoopStats::completed) + load.sum(LoopStats::failed) == ran
-					&& load.sum(LoopStats::failed) == load.bodyThrew.sum()
-					&& load.sum(LoopStats::rejected) == load.rejected.sum() && load.sum(LoopStats::abandoned) == 0;
+			boolean countersAgree = load.sum((stats) -> stats.tasks().submitted()) == accepted
+					&& load.sum((stats) -> stats.tasks().completed())
+							+ load.sum((stats) -> stats.tasks().failed()) == ran
+					&& load.sum((stats) -> stats.tasks().failed()) == load.bodyThrew.sum()
+					&& load.sum((stats) -> stats.tasks().rejected()) == load.rejected.sum()
+					&& load.sum((stats) -> stats.tasks().abandoned()) == 0;
 			double seconds = drainedNanos / 1e9;
 
 			System.out.println();
@@ -108,7 +110,7 @@ public final class SoakRunner {
 			}
 			long now = System.nanoTime();
 			long ran = load.bodyRan.sum();
-			long queued = load.loops().stream().mapToLong((loop) -> loop.stats().queueSize()).sum();
+			long queued = load.loops().stream().mapToLong((loop) -> loop.stats().queue().size()).sum();
 			System.out.printf(Locale.ROOT, "  %6s  %,12d tasks  %,10.0f tasks/s  queued %,7d  heap %,7d KiB%n",
 					format(Duration.ofNanos(now - start)), ran, (ran - lastRan) / ((now - lastAt) / 1e9), queued,
 					(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 10);

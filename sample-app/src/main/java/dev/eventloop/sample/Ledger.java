@@ -91,13 +91,14 @@ public class Ledger {
 		Shard shard = shard();
 		List<Posting> recent = shard.existing(accountId).recentPostings();
 		EventLoop loop = EventLoop.current().orElseThrow();
-		long tasksBefore = loop.stats().completed();
+		long tasksBefore = loop.stats().tasks().completed();
 		return this.async.offload(() -> new Archived(this.archive.fetch(accountId), describe(Thread.currentThread())))
 			.thenApply((archived) -> {
 				// back on the account's loop: reading the account here is safe
 				Account account = shard.existing(accountId);
 				return new Statement(accountId, account.balance(), recent, archived.lines(), shard.loop,
-						archived.thread(), Thread.currentThread().getName(), loop.stats().completed() - tasksBefore);
+						archived.thread(), Thread.currentThread().getName(),
+						loop.stats().tasks().completed() - tasksBefore);
 			});
 	}
 

@@ -35,19 +35,20 @@ public class EventLoopHealthIndicator implements HealthIndicator {
 	@Override
 	public Health health() {
 		LoopStats stats = this.loop.stats();
+		LoopStats.Death death = stats.death();
 		Health.Builder builder;
-		if (stats.died()) {
+		if (death != null) {
 			builder = Health.down()
 				.withDetail("reason", "thread died")
-				.withDetail("since", String.valueOf(stats.failedAt()))
-				.withDetail("error", String.valueOf(stats.failure()));
+				.withDetail("since", String.valueOf(death.at()))
+				.withDetail("error", String.valueOf(death.cause()));
 		}
-		else if (stats.stalled()) {
+		else if (stats.stall().stalled()) {
 			builder = Health.down()
-				.withDetail("reason", stats.blocked() ? "blocked" : "stalled")
-				.withDetail("since", String.valueOf(stats.stalledSince()));
+				.withDetail("reason", stats.stall().blocked() ? "blocked" : "stalled")
+				.withDetail("since", String.valueOf(stats.stall().since()));
 		}
-		else if (stats.lagging()) {
+		else if (stats.lag().lagging()) {
 			builder = Health.down().withDetail("reason", "lagging");
 		}
 		else if (stats.state() == LoopState.RUNNING) {
@@ -57,10 +58,10 @@ public class EventLoopHealthIndicator implements HealthIndicator {
 			builder = Health.outOfService().withDetail("reason", "shut down");
 		}
 		return builder.withDetail("state", stats.state())
-			.withDetail("queueSize", stats.queueSize())
-			.withDetail("lagMillis", millis(stats.lag()))
+			.withDetail("queueSize", stats.queue().size())
+			.withDetail("lagMillis", millis(stats.lag().last()))
 			.withDetail("utilization", stats.utilization())
-			.withDetail("stalledForMillis", millis(stats.stalledFor()))
+			.withDetail("stalledForMillis", millis(stats.stall().stalledFor()))
 			.build();
 	}
 

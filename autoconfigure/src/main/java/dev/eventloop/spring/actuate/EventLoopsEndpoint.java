@@ -72,18 +72,19 @@ public class EventLoopsEndpoint {
 
 	private static LoopDescriptor describe(EventLoop loop, boolean showTraces) {
 		LoopStats stats = loop.stats();
-		List<String> trace = (showTraces && stats.stalled())
-				? stats.stallStackTrace().stream().map(StackTraceElement::toString).toList() : null;
+		List<String> trace = (showTraces && stats.stall().stalled())
+				? stats.stall().stackTrace().stream().map(StackTraceElement::toString).toList() : null;
 		return new LoopDescriptor(stats.name(), stats.group(), stats.state(),
-				new TaskCounts(stats.submitted(), stats.inline(), stats.completed(), stats.failed(), stats.rejected(),
-						stats.abandoned(), stats.blockingViolations()),
-				new QueueDescriptor(stats.queueSize(), stats.queueCapacity()),
-				new LagDescriptor(EventLoopHealthIndicator.millis(stats.lag()),
-						EventLoopHealthIndicator.millis(stats.lagP50()),
-						EventLoopHealthIndicator.millis(stats.lagP99()),
-						EventLoopHealthIndicator.millis(stats.lagMax())),
-				stats.utilization(), stats.stalled(), stats.stalledSince(),
-				EventLoopHealthIndicator.millis(stats.stalledFor()), trace);
+				new TaskCounts(stats.tasks().submitted(), stats.tasks().inline(), stats.tasks().completed(),
+						stats.tasks().failed(), stats.tasks().rejected(), stats.tasks().abandoned(),
+						stats.tasks().blockingViolations()),
+				new QueueDescriptor(stats.queue().size(), stats.queue().capacity()),
+				new LagDescriptor(EventLoopHealthIndicator.millis(stats.lag().last()),
+						EventLoopHealthIndicator.millis(stats.lag().p50()),
+						EventLoopHealthIndicator.millis(stats.lag().p99()),
+						EventLoopHealthIndicator.millis(stats.lag().max())),
+				stats.utilization(), stats.stall().stalled(), stats.stall().since(),
+				EventLoopHealthIndicator.millis(stats.stall().stalledFor()), trace);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.eventloop.spring.metrics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 
 import dev.eventloop.EventLoop;
+import dev.eventloop.LoopCounters;
 import dev.eventloop.LoopState;
 import dev.eventloop.LoopStats;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -59,35 +61,43 @@ public class EventLoopMetrics implements MeterBinder, AutoCloseable {
 	private Binding bind(EventLoop loop, MeterRegistry registry) {
 		Tags tags = Tags.of("loop", loop.name(), "group", loop.group().name());
 		List<Meter> meters = new ArrayList<>();
+		LoopCounters counters = loop.counters();
 		meters.add(counter(registry, "eventloop.tasks.submitted", "Tasks accepted into the loop's queue or timers",
-				tags, loop, LoopStats::submitted));
+				BaseUnits.TASKS, tags, counters, LoopCounters::submitted));
 		meters.add(counter(registry, "eventloop.tasks.inline",
-				"Tasks run inline on the loop because the caller was already on it", tags, loop, LoopStats::inline));
-		meters.add(counter(registry, "eventloop.tasks.completed", "Task runs that returned normally", tags, loop,
-				LoopStats::completed));
-		meters.add(counter(registry, "eventloop.tasks.failed", "Task runs that threw", tags, loop, LoopStats::failed));
+				"Tasks run inline on the loop because the caller was already on it", BaseUnits.TASKS, tags, counters,
+				LoopCounters::inline));
+		meters.add(counter(registry, "eventloop.tasks.completed", "Task runs that returned normally", BaseUnits.TASKS,
+				tags, counters, LoopCounters::completed));
+		meters.add(counter(registry, "eventloop.tasks.failed", "Task runs that threw", BaseUnits.TASKS, tags, counters,
+				LoopCounters::failed));
 		meters.add(counter(registry, "eventloop.tasks.rejected",
-				"Tasks refused because the queue was full or the loop was shut down", tags, loop, LoopStats::rejected));
+				"Tasks refused because the queue was full or the loop was shut down", BaseUnits.TASKS, tags, counters,
+				LoopCounters::rejected));
 		meters.add(counter(registry, "eventloop.tasks.abandoned",
-				"Accepted tasks that never ran because the loop shut down first", tags, loop, LoopStats::abandoned));
-		meters.add(FunctionCounter
-			.builder("eventloop.blocking.violations", loop, (target) -> target.stats().blockingViolations())
-			.description("Times code on the loop blocked on an unfinished result under the warn policy")
-			.baseUnit("calls")
+				"Accepted tasks that never ran because the loop shut down first", BaseUnits.TASKS, tags, counters,
+				LoopCounters::abandoned));
+		meters.add(counter(registry, "eventloop.blocking.violations",
+				"Times code on the loop blocked on an unfinished result under the warn policy", "calls", tags, counters,
+				LoopCounters::blockingViolations));
+		meters.add(Gauge.builder("eventloop.queue.size", counters, LoopCounters::queueSize)
+			.description("Tasks waiting in the loop's queue")
+			.baseUnit(BaseUnits.TASKS)
 			.tags(tags)
+			.strongReference(true)
 			.register(registry));
-		meters.add(gauge(registry, "eventloop.queue.size", "Tasks waiting in the loop's queue", BaseUnits.TASKS, tags,
-				loop, (stats) -> stats.queueSize()));
 		meters.add(gauge(registry, "eventloop.utilization",
 				"Share of wall time the loop spent running tasks over the last probe interval, 0 to 1", null, tags,
 				loop, LoopStats::utilization));
 		meters.add(gauge(registry, "eventloop.stalled",
 				"1 when one task has run on the loop longer than its stall threshold, otherwise 0", null, tags, loop,
-				(stats) -> stats.stalled() ? 1 : 0));
+				(stats) -> stats.stall().stalled() ? 1 : 0));
 		Timer lag = Timer.builder("eventloop.lag")
 			.description("How late the loop ran its scheduled lag probe")
 			.tags(tags)
 			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofNanos(1_000))
+			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(registry);
 		meters.add(lag);
 		LongConsumer listener = (nanos) -> lag.record(nanos, TimeUnit.NANOSECONDS);
@@ -95,11 +105,11 @@ public class EventLoopMetrics implements MeterBinder, AutoCloseable {
 		return new Binding(loop, registry, meters, listener);
 	}
 
-	private static FunctionCounter counter(MeterRegistry registry, String name, String description, Tags tags,
-			EventLoop loop, ToDoubleFunction<LoopStats> count) {
-		return FunctionCounter.builder(name, loop, (target) -> count.applyAsDouble(target.stats()))
+	private static FunctionCounter counter(MeterRegistry registry, String name, String description, String baseUnit,
+			Tags tags, LoopCounters counters, ToDoubleFunction<LoopCounters> count) {
+		return FunctionCounter.builder(name, counters, count)
 			.description(description)
-			.baseUnit(BaseUnits.TASKS)
+			.baseUnit(baseUnit)
 			.tags(tags)
 			.register(registry);
 	}

@@ -73,7 +73,7 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 		assertThat(get("/actuator/health/eventLoops/laggy").statusCode()).isEqualTo(503);
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> get("/actuator/health/eventLoops/laggy").statusCode() == 200);
-		assertThat(laggy.stats().stalled()).isFalse();
+		assertThat(laggy.stats().stall().stalled()).isFalse();
 	}
 
 	private String reasonOf(String path) throws Exception {

@@ -24,13 +24,13 @@ class EventLoopStackTraceIntegrationTests extends ActuatorHttpTestSupport {
 	void stalledLoopShowsItsStackTraceNamingTheBlockingMethod() throws Exception {
 		EventLoop loop = this.registry.loop("traced").orElseThrow();
 		stall("traced");
-		await().atMost(Duration.ofSeconds(30)).until(() -> loop.stats().stalled());
+		await().atMost(Duration.ofSeconds(30)).until(() -> loop.stats().stall().stalled());
 		JsonNode body = getJson("/actuator/eventloops/traced");
 		assertThat(body.get("stalled").asBoolean()).isTrue();
 		assertThat(body.get("stackTrace").valueStream().map(JsonNode::asString))
 			.anySatisfy((frame) -> assertThat(frame).contains("blockingCallForTest"));
 		this.release.countDown();
-		await().atMost(Duration.ofSeconds(30)).until(() -> !loop.stats().stalled());
+		await().atMost(Duration.ofSeconds(30)).until(() -> !loop.stats().stall().stalled());
 	}
 
 }

@@ -63,9 +63,9 @@ class EventLoopAutoConfigurationTests {
 					EventLoop loop = context.getBean("orders-" + i, EventLoop.class);
 					assertThat(loop).isSameAs(orders.loops().get(i));
 					assertThat(loop.name()).isEqualTo("orders-" + i);
-					assertThat(loop.stats().queueCapacity()).isEqualTo(10000);
+					assertThat(loop.stats().queue().capacity()).isEqualTo(10000);
 				}
-				assertThat(context.getBean("pricing", EventLoop.class).stats().queueCapacity()).isZero();
+				assertThat(context.getBean("pricing", EventLoop.class).stats().queue().capacity()).isZero();
 				EventLoopRegistry registry = context.getBean(EventLoopRegistry.class);
 				assertThat(registry.groupNames()).containsExactly("pricing", "orders");
 				assertThat(registry.loop("orders-3")).containsSame(orders.loops().get(3));
@@ -85,7 +85,7 @@ class EventLoopAutoConfigurationTests {
 		}).run((context) -> {
 			assertThat(context.getBean("pricing")).isInstanceOf(EventLoop.class);
 			assertThat(context.getBean("orders", EventLoopGroup.class).size()).isEqualTo(4);
-			assertThat(context.getBean("orders-3", EventLoop.class).stats().queueCapacity()).isEqualTo(10000);
+			assertThat(context.getBean("orders-3", EventLoop.class).stats().queue().capacity()).isEqualTo(10000);
 			assertThat(context.getBean(EventLoopRegistry.class).groupNames()).containsExactly("pricing", "orders");
 		});
 	}
@@ -94,7 +94,7 @@ class EventLoopAutoConfigurationTests {
 	void runWithEmptyLoopPropertyShouldCreateLoopWithDefaults() {
 		this.contextRunner.withPropertyValues("eventloop.loops.pricing=", "eventloop.defaults.queue-capacity=16")
 			.run((context) -> {
-				assertThat(context.getBean("pricing", EventLoop.class).stats().queueCapacity()).isEqualTo(16);
+				assertThat(context.getBean("pricing", EventLoop.class).stats().queue().capacity()).isEqualTo(16);
 				assertThat(context).doesNotHaveBean("default");
 			});
 	}
@@ -118,9 +118,9 @@ class EventLoopAutoConfigurationTests {
 					"eventloop.loops.fast.threads=1", "eventloop.loops.slow.queue-capacity=8",
 					"eventloop.loops.slow.stall-threshold=250ms")
 			.run((context) -> {
-				assertThat(context.getBean("fast", EventLoop.class).stats().queueCapacity()).isEqualTo(64);
+				assertThat(context.getBean("fast", EventLoop.class).stats().queue().capacity()).isEqualTo(64);
 				assertThat(context.getBean("fast", EventLoop.class).stallThreshold()).isEqualTo(Duration.ofSeconds(5));
-				assertThat(context.getBean("slow", EventLoop.class).stats().queueCapacity()).isEqualTo(8);
+				assertThat(context.getBean("slow", EventLoop.class).stats().queue().capacity()).isEqualTo(8);
 				assertThat(context.getBean("slow", EventLoop.class).stallThreshold()).isEqualTo(Duration.ofMillis(250));
 				EventLoopProperties properties = context.getBean(EventLoopProperties.class);
 				assertThat(properties.getDefaults().getIdleStrategy()).isEqualTo(IdleStrategy.SPIN_THEN_PARK);
@@ -140,7 +140,7 @@ class EventLoopAutoConfigurationTests {
 			.withUserConfiguration(CustomizerConfiguration.class)
 			.run((context) -> {
 				assertThat(context.getBean(CustomizerConfiguration.class).customized).containsExactly("a", "b");
-				assertThat(context.getBean("b-1", EventLoop.class).stats().queueCapacity()).isEqualTo(32);
+				assertThat(context.getBean("b-1", EventLoop.class).stats().queue().capacity()).isEqualTo(32);
 			});
 	}
 

@@ -95,8 +95,8 @@ class OnEventLoopProxyTests {
 			BlockingQueue<String> failures = context.getBean(ServiceConfiguration.class).uncaught;
 			assertThat(failures.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("pricing: fire and fail");
 			LoopStats stats = context.getBean("pricing", EventLoop.class).stats();
-			assertThat(stats.failed()).isEqualTo(1);
-			assertThat(stats.completed()).isZero();
+			assertThat(stats.tasks().failed()).isEqualTo(1);
+			assertThat(stats.tasks().completed()).isZero();
 		});
 	}
 
@@ -151,14 +151,14 @@ class OnEventLoopProxyTests {
 		this.contextRunner.run((context) -> {
 			OrderService service = context.getBean(OrderService.class);
 			EventLoop pricing = context.getBean("pricing", EventLoop.class);
-			long inlineBefore = pricing.stats().inline();
+			long inlineBefore = pricing.stats().tasks().inline();
 			String result = pricing.submit(() -> {
 				CompletionStage<String> stage = service.stageThread();
 				CompletableFuture<String> future = stage.toCompletableFuture();
 				return future.isDone() + " " + future.getNow("not done");
 			}).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 			assertThat(result).isEqualTo("true pricing");
-			assertThat(pricing.stats().inline()).isEqualTo(inlineBefore + 1);
+			assertThat(pricing.stats().tasks().inline()).isEqualTo(inlineBefore + 1);
 		});
 	}
 

@@ -97,7 +97,7 @@ class ApplicationShutdownTests {
 			}
 			assertThat(completed + abandoned).isEqualTo(QUEUED);
 			// exposed in the loops' stats
-			long inStats = work.loops().stream().mapToLong((loop) -> loop.stats().abandoned()).sum();
+			long inStats = work.loops().stream().mapToLong((loop) -> loop.stats().tasks().abandoned()).sum();
 			assertThat(inStats).isEqualTo(abandoned);
 			// and logged, loop by loop
 			assertThat(loggedAbandoned(output.toString())).isEqualTo(abandoned);
