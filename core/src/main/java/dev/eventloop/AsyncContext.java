@@ -53,7 +53,7 @@ public final class AsyncContext implements AutoCloseable {
 
 	};
 
-	private final int maxInlineDepth;
+	private final InlineRunner inline;
 
 	private final Executor offloadExecutor;
 
@@ -66,7 +66,7 @@ public final class AsyncContext implements AutoCloseable {
 	private final TaskDecorator taskDecorator;
 
 	private AsyncContext(Builder builder) {
-		this.maxInlineDepth = builder.maxInlineDepth;
+		this.inline = new InlineRunner(builder.maxInlineDepth);
 		if (builder.offloadExecutor != null) {
 			this.offloadExecutor = builder.offloadExecutor;
 			this.ownedOffloadExecutor = null;
@@ -138,7 +138,7 @@ public final class AsyncContext implements AutoCloseable {
 		Objects.requireNonNull(task, "task must not be null");
 		EventLoop caller = EventLoop.currentOrNull();
 		if (caller != null && isMember(caller, target)) {
-			return runInline(caller, task);
+			return this.inline.dispatch(caller, task);
 		}
 		return target.next().submit(this.taskDecorator.decorate(task), caller);
 	}
@@ -159,7 +159,7 @@ public final class AsyncContext implements AutoCloseable {
 		EventLoop loop = target.forKey(key);
 		EventLoop caller = EventLoop.currentOrNull();
 		if (caller == loop) {
-			return runInline(caller, task);
+			return this.inline.dispatch(caller, task);
 		}
 		return loop.submit(this.taskDecorator.decorate(task), caller);
 	}
@@ -179,7 +179,7 @@ public final class AsyncContext implements AutoCloseable {
 		Objects.requireNonNull(task, "task must not be null");
 		EventLoop caller = EventLoop.currentOrNull();
 		if (caller != null && isMember(caller, target)) {
-			executeInline(caller, task);
+			this.inline.execute(caller, task);
 		}
 		else {
 			target.next().execute(decorate(task));
@@ -201,7 +201,7 @@ public final class AsyncContext implements AutoCloseable {
 		Objects.requireNonNull(task, "task must not be null");
 		EventLoop loop = target.forKey(key);
 		if (EventLoop.currentOrNull() == loop) {
-			executeInline(loop, task);
+			this.inline.execute(loop, task);
 		}
 		else {
 			loop.execute(decorate(task));
@@ -226,7 +226,7 @@ public final class AsyncContext implements AutoCloseable {
 		Objects.requireNonNull(task, "task must not be null");
 		EventLoop caller = EventLoop.currentOrNull();
 		if (caller != null && isMember(caller, target)) {
-			return callInline(caller, task);
+			return this.inline.call(caller, task);
 		}
 		return callAcross(target.next(), caller, task);
 	}
@@ -249,7 +249,7 @@ public final class AsyncContext implements AutoCloseable {
 		EventLoop loop = target.forKey(key);
 		EventLoop caller = EventLoop.currentOrNull();
 		if (caller == loop) {
-			return callInline(caller, task);
+			return this.inline.call(caller, task);
 		}
 		return callAcross(loop, caller, task);
 	}
@@ -328,47 +328,6 @@ public final class AsyncContext implements AutoCloseable {
 		return loop == group || loop.group() == group;
 	}
 
-	private <T extends @Nullable Object> LoopFuture<T> runInline(EventLoop loop, Callable<T> task) {
-		LoopThread thread = loop.thread();
-		if (thread.inlineDepth >= this.maxInlineDepth || thread.deferredInline > 0) {
-			// too deep, or behind a dispatch that was too deep: queue it on the same
-			// loop,
-			// where it starts on a fresh stack, in call order
-			return loop.submitDeferred(task);
-		}
-		thread.inlineDepth++;
-		loop.counters().inlineOne();
-		try {
-			return LoopFuture.completed(task.call());
-		}
-		catch (Throwable ex) {
-			loop.counters().failedOne();
-			return LoopFuture.failed(ex);
-		}
-		finally {
-			thread.inlineDepth--;
-		}
-	}
-
-	private void executeInline(EventLoop loop, Runnable task) {
-		LoopThread thread = loop.thread();
-		if (thread.inlineDepth >= this.maxInlineDepth || thread.deferredInline > 0) {
-			loop.executeDeferred(task); // as in runInline
-			return;
-		}
-		thread.inlineDepth++;
-		loop.counters().inlineOne();
-		try {
-			task.run();
-		}
-		catch (Throwable ex) {
-			loop.reportUncaught(ex);
-		}
-		finally {
-			thread.inlineDepth--;
-		}
-	}
-
 	private Runnable decorate(Runnable task) {
 		if (this.taskDecorator == NO_DECORATION) {
 			return task;
@@ -385,21 +344,6 @@ public final class AsyncContext implements AutoCloseable {
 				throw LoopTask.sneakyThrow(ex);
 			}
 		};
-	}
-
-	private <T extends @Nullable Object> T callInline(EventLoop loop, Callable<T> task) {
-		loop.counters().inlineOne();
-		try {
-			return task.call();
-		}
-		catch (RuntimeException | Error ex) {
-			loop.counters().failedOne();
-			throw ex;
-		}
-		catch (Exception ex) {
-			loop.counters().failedOne();
-			throw new CompletionException(ex);
-		}
 	}
 
 	private <T extends @Nullable Object> T callAcross(EventLoop loop, @Nullable EventLoop caller, Callable<T> task) {

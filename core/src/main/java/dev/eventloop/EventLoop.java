@@ -1,10 +1,6 @@
 package dev.eventloop;
 
-import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,8 +8,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
@@ -41,8 +35,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EventLoop implements EventLoopGroup, Executor {
 
-	private static final System.Logger logger = System.getLogger(EventLoop.class.getName());
-
 	private static final int ST_NEW = 0;
 
 	private static final int ST_RUNNING = 1;
@@ -52,24 +44,6 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	private static final int ST_TERMINATED = 3;
 
 	private static final LoopState[] STATES = LoopState.values();
-
-	/** Tasks run between two looks at the timers, and timers run in one round at most. */
-	private static final int BATCH_SIZE = 1024;
-
-	private static final VarHandle STATE;
-
-	private static final VarHandle PARKED;
-
-	static {
-		try {
-			MethodHandles.Lookup lookup = MethodHandles.lookup();
-			STATE = lookup.findVarHandle(EventLoop.class, "state", int.class);
-			PARKED = lookup.findVarHandle(EventLoop.class, "parked", int.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
 
 	private final String name;
 
@@ -89,18 +63,13 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private final LoopTimers timers;
 
+	private final LoopRunner runner;
+
 	private final Watchdog.Monitor monitor;
 
-	// any thread: moves forward only (NEW -> RUNNING -> SHUTTING_DOWN -> TERMINATED), by
-	// CAS or under lifecycleLock
+	// any thread: moves forward only (NEW -> RUNNING -> SHUTTING_DOWN -> TERMINATED),
+	// under lifecycleLock once running
 	private volatile int state;
-
-	// 1 while the loop thread is (about to be) parked; the first producer to CAS it to 0
-	// unparks the thread, so a busy loop is never woken
-	private volatile int parked;
-
-	// what an idle spin waits for; allocated once
-	private final BooleanSupplier hasWorkOrStopping = this::hasWorkOrStopping;
 
 	private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
 
@@ -109,9 +78,6 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	// written under lifecycleLock before the state moves to SHUTTING_DOWN
 	private volatile long shutdownDeadline;
-
-	// serialises every consumer of the queue other than the running loop thread
-	private final Object sweepLock = new Object();
 
 	// written once by the loop thread when it dies, read by any thread
 	private volatile LoopStats.@Nullable Death death;
@@ -126,6 +92,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.probe = new LagProbe(name, settings.lagProbeInterval());
 		this.probe.start(this.ticker.nanoTime());
 		this.timers = new LoopTimers(this);
+		this.runner = new LoopRunner(this, this.queue, this.counters, this.probe, this.timers);
 		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
 		this.monitor = new Watchdog.Monitor(this);
 	}
@@ -135,7 +102,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * builder that created the loop.
 	 */
 	void start() {
-		STATE.setVolatile(this, ST_RUNNING);
+		this.state = ST_RUNNING;
 		this.thread.start();
 		Watchdog.INSTANCE.watch(this.monitor);
 	}
@@ -279,39 +246,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return future;
 	}
 
-	/**
-	 * Queue, from this loop's own thread, a task that could not run inline. Until it has
-	 * run, later inline dispatches on this loop are queued behind it too, so that work
-	 * dispatched in one order runs in that order.
-	 */
-	<T extends @Nullable Object> LoopFuture<T> submitDeferred(Callable<T> task) {
-		assert inLoop();
-		LoopFuture<T> future = newFuture();
-		try {
-			enqueue(new SubmittedTask<>(task, future, null, true));
-			this.thread.deferredInline++;
-		}
-		catch (RejectedExecutionException ex) {
-			future.completeExceptionally(ex);
-		}
-		return future;
-	}
-
-	/**
-	 * {@link #execute(Runnable)} from this loop's own thread for a task that could not
-	 * run inline, ordered as {@link #submitDeferred(Callable)}.
-	 */
-	void executeDeferred(Runnable task) {
-		assert inLoop();
-		LoopThread thread = this.thread;
-		enqueue(() -> {
-			thread.deferredInline--;
-			task.run();
-		});
-		thread.deferredInline++;
-	}
-
-	private <T extends @Nullable Object> LoopFuture<T> newFuture() {
+	<T extends @Nullable Object> LoopFuture<T> newFuture() {
 		return (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) ? new SpinningLoopFuture<>()
 				: new LoopFuture<>();
 	}
@@ -369,11 +304,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	public LoopStats stats() {
 		long now = this.ticker.nanoTime();
 		boolean running = this.state == ST_RUNNING;
-		LoopCounters counters = this.counters;
-		LoopStats.Tasks tasks = new LoopStats.Tasks(counters.submitted(), counters.inline(), counters.completed(),
-				counters.failed(), counters.rejected(), counters.abandoned(), counters.blockingViolations());
 		LoopStats.Stall stall = this.monitor.snapshot(now);
-		return new LoopStats(this.name, this.group.name(), state(), tasks,
+		return new LoopStats(this.name, this.group.name(), state(), this.counters.snapshot(),
 				new LoopStats.Queue(this.queue.size(), this.queue.capacity()),
 				this.probe.lag(now, running, this.settings.lagThreshold().toNanos()),
 				this.probe.utilization(now, running, stall.runningFor()), stall, this.death);
@@ -424,7 +356,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 				this.state = ST_SHUTTING_DOWN;
 			}
 		}
-		wakeUp();
+		this.runner.wakeUp();
 		return this.terminationFuture.copy();
 	}
 
@@ -444,11 +376,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @throws RejectedExecutionException once the loop has terminated
 	 */
 	void executeInternal(InternalTask task) {
-		if (this.state == ST_TERMINATED) {
-			throw new RejectedExecutionException("Event loop '" + this.name + "' has terminated");
-		}
-		this.queue.offerInternal(task);
-		afterOffer();
+		this.queue.enqueueInternal(this, task);
 	}
 
 	/**
@@ -458,7 +386,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	void reportUncaught(Throwable ex) {
 		assert inLoop();
 		this.counters.failedOne();
-		onTaskFailure(null, ex);
+		this.runner.onTaskFailure(null, ex);
 	}
 
 	boolean isRunning() {
@@ -467,10 +395,6 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	boolean acceptsTasks() {
 		return this.state < ST_SHUTTING_DOWN;
-	}
-
-	int pendingTimers() {
-		return this.timers.size();
 	}
 
 	LoopTimers timers() {
@@ -489,6 +413,10 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return this.probe;
 	}
 
+	LoopRunner runner() {
+		return this.runner;
+	}
+
 	long shutdownDeadline() {
 		return this.shutdownDeadline;
 	}
@@ -500,319 +428,47 @@ public final class EventLoop implements EventLoopGroup, Executor {
 				+ "or check EventLoop.state() first.");
 	}
 
-	// ---- submission (any thread)
-
+	/**
+	 * Queue a user task (any thread).
+	 * @throws RejectedExecutionException if the loop does not accept it
+	 */
 	void enqueue(Runnable task) {
-		if (this.state >= ST_SHUTTING_DOWN) {
-			throw rejectedBecauseShutdown();
-		}
-		if (this.queue.bounded() && !reserve()) {
-			this.counters.rejectedOne();
-			throw new RejectedExecutionException("Event loop '" + this.name + "' rejected a task: its queue is full ("
-					+ this.queue.capacity() + " tasks). Slow down the producers, raise the queue capacity, "
-					+ "or set a submit timeout so that producers wait for space.");
-		}
-		this.queue.offer(task);
-		afterOffer();
+		this.queue.enqueue(this, task);
 	}
 
-	private void afterOffer() {
-		if (this.state == ST_TERMINATED) {
-			// raced with termination after its final sweep: sweep again so that this task
-			// is abandoned rather than stranded
-			sweep();
-		}
-		else if (!inLoop()) {
-			wakeUp();
-		}
+	boolean isTerminated() {
+		return this.state == ST_TERMINATED;
 	}
+
+	// ---- lifecycle, for the runner (loop thread) and the watchdog
 
 	/**
-	 * Reserve a place in a bounded queue, waiting up to the submit timeout if the caller
-	 * is not a loop thread (loop threads never wait for another loop's queue).
+	 * Move to TERMINATED: from any state, or, for the watchdog, only from SHUTTING_DOWN.
+	 * @return whether the state moved
 	 */
-	private boolean reserve() {
-		if (this.queue.tryReserve()) {
-			return true;
-		}
-		long waitNanos = this.settings.submitTimeout().toNanos();
-		if (waitNanos == 0 || currentOrNull() != null) {
-			return false;
-		}
-		long deadline = this.ticker.nanoTime() + waitNanos;
-		while (this.state < ST_SHUTTING_DOWN) {
-			wakeUp();
-			LockSupport.parkNanos(this, 20_000);
-			if (this.queue.tryReserve()) {
-				return true;
-			}
-			if (this.ticker.nanoTime() - deadline >= 0) {
+	boolean markTerminated(boolean onlyWhileShuttingDown) {
+		synchronized (this.lifecycleLock) {
+			if (onlyWhileShuttingDown && this.state != ST_SHUTTING_DOWN) {
 				return false;
 			}
-		}
-		throw rejectedBecauseShutdown();
-	}
-
-	private void wakeUp() {
-		if (this.parked != 0 && PARKED.compareAndSet(this, 1, 0)) {
-			LockSupport.unpark(this.thread);
-		}
-	}
-
-	// ---- the loop (loop thread only)
-
-	void runLoop() {
-		assert inLoop();
-		try {
-			this.probe.start(this.ticker.nanoTime());
-			while (this.state == ST_RUNNING) {
-				boolean worked = runBatch();
-				worked |= runDueTimers();
-				if (!worked) {
-					idle();
-				}
-			}
-			this.timers.cancelAll();
-			drainUntilDeadline();
-		}
-		catch (Throwable fatal) {
-			// only a failure of the loop's own machinery gets here: tasks' failures are
-			// caught where they run
-			this.death = new LoopStats.Death(fatal, Instant.now());
-			logger.log(Level.ERROR, "Event loop '" + this.name + "' died; its queued tasks are abandoned", fatal);
-		}
-		finally {
-			terminate();
-		}
-	}
-
-	private boolean runBatch() {
-		Runnable task = this.queue.poll();
-		if (task == null) {
-			return false;
-		}
-		this.counters.busy(true);
-		long start = this.ticker.nanoTime();
-		int ran = 0;
-		do {
-			if (task instanceof ScheduledTask scheduled) {
-				this.timers.arm(scheduled);
-			}
-			else {
-				runTask(task);
-			}
-			ran++;
-		}
-		while (ran < BATCH_SIZE && this.state == ST_RUNNING && (task = this.queue.relaxedPoll()) != null);
-		this.probe.busyFor(this.ticker.nanoTime() - start);
-		this.counters.busy(false);
-		return true;
-	}
-
-	void runTask(Runnable task) {
-		this.counters.taskStarting();
-		LoopTask loopTask = (task instanceof LoopTask candidate) ? candidate : null;
-		try {
-			if (loopTask != null) {
-				loopTask.execute();
-			}
-			else {
-				task.run();
-			}
-		}
-		catch (Throwable ex) {
-			this.counters.failedOne();
-			onTaskFailure(task, ex);
-			return;
-		}
-		finally {
-			if (Thread.interrupted()) {
-				logger.log(Level.DEBUG, "Cleared the interrupt flag left by a task on event loop '" + this.name + "'");
-			}
-		}
-		if (!(task instanceof InternalTask)) {
-			this.counters.completedOne();
-		}
-		if (loopTask != null) {
-			loopTask.deliver();
-		}
-	}
-
-	/**
-	 * Hand a task's failure to its future or to the uncaught-exception handler. Whatever
-	 * the task threw, an {@link Error} included, the loop runs on: the JVM survived it,
-	 * and so does the loop.
-	 */
-	private void onTaskFailure(@Nullable Runnable task, Throwable ex) {
-		try {
-			if (task instanceof LoopTask loopTask) {
-				loopTask.fail(ex);
-			}
-			else {
-				this.settings.uncaughtExceptionHandler().uncaughtException(this.thread, ex);
-			}
-		}
-		catch (Throwable handlerFailure) {
-			logger.log(Level.ERROR, "Uncaught-exception handler of event loop '" + this.name + "' failed",
-					handlerFailure);
-		}
-	}
-
-	/**
-	 * Run one round of due timers, and the lag probe when it is due.
-	 * @return whether anything was due
-	 */
-	private boolean runDueTimers() {
-		long now = this.ticker.nanoTime();
-		boolean timerDue = this.timers.anyDue(now);
-		boolean probeDue = this.probe.isDue(now);
-		if (!timerDue && !probeDue) {
-			return false;
-		}
-		this.counters.busy(true);
-		if (timerDue) {
-			this.timers.runRound(now, BATCH_SIZE);
-		}
-		if (probeDue) {
-			this.probe.run(now);
-		}
-		this.probe.busyFor(this.ticker.nanoTime() - now);
-		this.counters.busy(false);
-		return true;
-	}
-
-	/**
-	 * Wait for work, until the next timer is due. The lag probe does not wake an idle
-	 * loop: parked for want of work, it runs a new task at once.
-	 */
-	private void idle() {
-		if (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK && Spin.until(this.hasWorkOrStopping)) {
-			return;
-		}
-		this.parked = 1; // volatile write, then re-check: a producer either sees 1 or we
-							// see its task
-		if (!this.queue.isEmpty() || this.state != ST_RUNNING) {
-			this.parked = 0;
-			return;
-		}
-		long now = this.ticker.nanoTime();
-		this.probe.beforeIdle(now);
-		long untilNextTimer = this.timers.nanosUntilNext(now);
-		if (untilNextTimer == Long.MAX_VALUE) {
-			LockSupport.park(this);
-		}
-		else if (untilNextTimer > 0) {
-			LockSupport.parkNanos(this, untilNextTimer);
-		}
-		this.parked = 0;
-		this.probe.afterIdle(this.ticker.nanoTime());
-	}
-
-	private boolean hasWorkOrStopping() {
-		return !this.queue.isEmpty() || this.state != ST_RUNNING;
-	}
-
-	// ---- shutdown
-
-	/**
-	 * Run queued tasks until the queue is empty, the deadline passes, or the watchdog
-	 * terminated the loop. Every poll is made under sweepLock after checking the state,
-	 * so that the loop thread and a sweeper are never both consumers of the queue.
-	 */
-	private void drainUntilDeadline() {
-		long deadline = this.shutdownDeadline;
-		while (true) {
-			Runnable task;
-			synchronized (this.sweepLock) {
-				if (this.state == ST_TERMINATED || this.ticker.nanoTime() - deadline > 0) {
-					return;
-				}
-				task = this.queue.poll();
-			}
-			if (task == null) {
-				if (this.queue.isEmpty()) {
-					return;
-				}
-				continue; // a producer has claimed a slot but not yet filled it
-			}
-			if (task instanceof ScheduledTask scheduled) {
-				this.timers.cancelAtShutdown(scheduled);
-				continue;
-			}
-			this.counters.busy(true);
-			runTask(task);
-			this.counters.busy(false);
-		}
-	}
-
-	private void terminate() {
-		this.timers.cancelAll();
-		synchronized (this.lifecycleLock) {
 			this.state = ST_TERMINATED;
+			return true;
 		}
-		int count = sweep();
-		if (count > 0) {
-			logger.log(Level.WARNING, "Event loop '" + this.name + "' abandoned " + count
-					+ " queued tasks that did not run before its shutdown timeout; their futures completed exceptionally");
-		}
-		this.parked = 0;
+	}
+
+	void died(LoopStats.Death death) {
+		this.death = death;
+	}
+
+	/**
+	 * The loop has terminated: no task will run again.
+	 */
+	void terminated() {
 		this.monitor.terminated();
 		this.terminationFuture.complete(null);
 	}
 
-	/**
-	 * Terminate a loop whose thread is stuck in one task after its shutdown deadline.
-	 * Called by the watchdog only once it has seen the task stalled, so the loop thread
-	 * is inside that task and not polling the queue or changing its timers (which it no
-	 * longer accepts); when the task returns, the loop thread sees TERMINATED and polls
-	 * no more.
-	 */
-	void forceTerminate(StackTraceElement[] stuckAt) {
-		synchronized (this.lifecycleLock) {
-			if (this.state != ST_SHUTTING_DOWN) {
-				return;
-			}
-			this.state = ST_TERMINATED;
-		}
-		Throwable where = new Throwable("Stack of the stuck task");
-		where.setStackTrace(stuckAt);
-		int timers = this.timers.cancelAllFromElsewhere();
-		int count = sweep();
-		logger.log(Level.ERROR, "Event loop '" + this.name + "' did not finish a task before its shutdown timeout; "
-				+ "terminated without it. " + count + " queued tasks were abandoned and " + timers
-				+ " pending timers cancelled; their futures completed exceptionally. The stuck task is still running "
-				+ "on thread '" + this.thread.getName() + "'.", where);
-		this.thread.interrupt();
-		this.terminationFuture.complete(null);
-	}
-
-	/**
-	 * Abandon everything still queued. Only after TERMINATED, and under sweepLock, so
-	 * that there is one consumer at a time.
-	 */
-	private int sweep() {
-		int count = 0;
-		synchronized (this.sweepLock) {
-			RejectedExecutionException cause = null;
-			Runnable task;
-			while ((task = this.queue.poll()) != null) {
-				if (task instanceof LoopTask loopTask) {
-					if (cause == null) {
-						cause = new RejectedExecutionException("Event loop '" + this.name
-								+ "' shut down before this task ran (the shutdown timeout ran out). "
-								+ "Raise the shutdown timeout, or stop submitting work earlier.");
-					}
-					loopTask.abandon(cause);
-				}
-				if (!(task instanceof InternalTask)) {
-					count++;
-				}
-			}
-		}
-		this.counters.abandoned(count);
-		return count;
-	}
-
+	@Override
 	public String toString() {
 		return "EventLoop[" + this.name + ", " + state() + "]";
 	}

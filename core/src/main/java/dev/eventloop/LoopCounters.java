@@ -134,6 +134,11 @@ public final class LoopCounters {
 		return this.queue.size();
 	}
 
+	LoopStats.Tasks snapshot() {
+		return new LoopStats.Tasks(submitted(), inline(), completed(), failed(), rejected(), abandoned(),
+				blockingViolations());
+	}
+
 	// ---- written by the loop thread only
 
 	void completedOne() {

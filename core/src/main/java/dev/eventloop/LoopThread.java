@@ -38,7 +38,7 @@ final class LoopThread extends Thread {
 	volatile boolean waiting;
 
 	LoopThread(EventLoop loop, boolean daemon, boolean mayBlock) {
-		super(loop::runLoop, loop.name());
+		super(() -> loop.runner().run(), loop.name());
 		this.loop = loop;
 		this.pendingHops = mayBlock ? ConcurrentHashMap.newKeySet() : null;
 		setDaemon(daemon);

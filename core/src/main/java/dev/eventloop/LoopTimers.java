@@ -126,7 +126,7 @@ final class LoopTimers {
 				continue;
 			}
 			this.loop.probe().timerRanLate(now - next.deadlineNanos);
-			this.loop.runTask(next);
+			this.loop.runner().runTask(next);
 			if (next.isPeriodic() && !next.future.isDone()) {
 				if (next.periodNanos > 0) {
 					next.deadlineNanos += next.periodNanos;

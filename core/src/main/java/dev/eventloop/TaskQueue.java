@@ -2,7 +2,9 @@ package dev.eventloop;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.jspecify.annotations.Nullable;
@@ -51,15 +53,11 @@ final class TaskQueue {
 		return this.capacity;
 	}
 
-	boolean bounded() {
-		return this.capacity != 0;
-	}
-
 	/**
 	 * Reserve a place for one user task in a bounded queue.
 	 * @return whether there was room
 	 */
-	boolean tryReserve() {
+	private boolean tryReserve() {
 		int queued;
 		do {
 			queued = this.pending;
@@ -72,18 +70,77 @@ final class TaskQueue {
 	}
 
 	/**
-	 * Queue a user task, after {@link #tryReserve()} when bounded.
+	 * Queue a user task for the loop, within the bound.
+	 * @throws RejectedExecutionException if the loop is shutting down or terminated, or
+	 * the bounded queue is full
 	 */
-	void offer(Runnable task) {
+	void enqueue(EventLoop loop, Runnable task) {
+		if (!loop.acceptsTasks()) {
+			throw loop.rejectedBecauseShutdown();
+		}
+		if (this.capacity != 0 && !reserve(loop)) {
+			loop.counters().rejectedOne();
+			throw new RejectedExecutionException("Event loop '" + loop.name() + "' rejected a task: its queue is full ("
+					+ this.capacity + " tasks). Slow down the producers, raise the queue capacity, "
+					+ "or set a submit timeout so that producers wait for space.");
+		}
 		this.queue.offer(task);
+		afterOffer(loop);
 	}
 
 	/**
-	 * Queue internal work, whatever the bound.
+	 * Queue internal work for the loop, whatever the bound, until it has terminated.
+	 * @throws RejectedExecutionException once the loop has terminated
 	 */
-	void offerInternal(InternalTask task) {
+	void enqueueInternal(EventLoop loop, InternalTask task) {
+		if (loop.isTerminated()) {
+			throw new RejectedExecutionException("Event loop '" + loop.name() + "' has terminated");
+		}
 		this.internalOffered.increment();
 		this.queue.offer(task);
+		afterOffer(loop);
+	}
+
+	private void afterOffer(EventLoop loop) {
+		if (loop.isTerminated()) {
+			// raced with termination after its final sweep: sweep again so that this task
+			// is abandoned rather than stranded
+			loop.runner().sweep();
+		}
+		else if (!loop.inLoop()) {
+			loop.runner().wakeUp();
+		}
+	}
+
+	/**
+	 * Reserve a place for one user task in a bounded queue, waiting up to the loop's
+	 * submit timeout if the caller is not a loop thread (loop threads never wait for
+	 * another loop's queue).
+	 * @return whether a place was reserved
+	 * @throws java.util.concurrent.RejectedExecutionException if the loop stops accepting
+	 * tasks while the caller waits
+	 */
+	private boolean reserve(EventLoop loop) {
+		if (tryReserve()) {
+			return true;
+		}
+		long waitNanos = loop.settings().submitTimeout().toNanos();
+		if (waitNanos == 0 || EventLoop.currentOrNull() != null) {
+			return false;
+		}
+		long deadline = loop.ticker().nanoTime() + waitNanos;
+		while (loop.acceptsTasks()) {
+			loop.runner().wakeUp();
+			LockSupport.parkNanos(loop, 20_000); // the loop is what a thread dump shows
+													// it waits for
+			if (tryReserve()) {
+				return true;
+			}
+			if (loop.ticker().nanoTime() - deadline >= 0) {
+				return false;
+			}
+		}
+		throw loop.rejectedBecauseShutdown();
 	}
 
 	@Nullable Runnable poll() {

@@ -132,7 +132,7 @@ final class Watchdog {
 				}
 				if (this.stalled && this.loop.state() == LoopState.SHUTTING_DOWN
 						&& now - this.loop.shutdownDeadline() > 0) {
-					this.loop.forceTerminate(this.stallStackTrace);
+					this.loop.runner().forceTerminate(this.stallStackTrace);
 				}
 			}
 			catch (RuntimeException ex) {
