@@ -128,6 +128,18 @@ class EventLoopAotTests {
 	}
 
 	@Test
+	void unknownKeyAtStartupOfProcessedApplicationFailsNamingTheKey() {
+		assertThatExceptionOfType(BeanCreationException.class).isThrownBy(() -> runProcessed(
+				BUILD_PROPERTIES, new String[] { "eventloop.loops.orders.threads=2",
+						"eventloop.loops.pricing.threads=1", "eventloop.loops.pricing.stall-treshold=1s" },
+				(context) -> {
+				}))
+			.havingRootCause()
+			.isInstanceOf(InvalidEventLoopPropertyException.class)
+			.withMessageContaining("Unknown property 'eventloop.loops.pricing.stall-treshold'");
+	}
+
+	@Test
 	void processingRegistersHintsForAnnotatedMethodsAndEndpoint() {
 		RuntimeHints hints = process(BUILD_PROPERTIES).getRuntimeHints();
 		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(PricingService.class, "price"))
