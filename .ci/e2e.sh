@@ -3,11 +3,14 @@
 # `./mvnw verify` has built everything: starts the sample jar on a free port, calls its
 # endpoints over HTTP, checks the Prometheus output and the live page in headless
 # Chromium, then stops the application with SIGTERM and checks that it exits cleanly.
+# E2E_JAVA_OPTS adds JVM options, e.g. E2E_JAVA_OPTS=-Dspring.aot.enabled=true for the jar
+# built with the sample's 'aot' profile.
 set -uo pipefail
 
 STARTUP_TIMEOUT=${E2E_STARTUP_TIMEOUT:-120}   # seconds to wait for health UP
 SHUTDOWN_TIMEOUT=${E2E_SHUTDOWN_TIMEOUT:-30}  # spring.lifecycle.timeout-per-shutdown-phase default
 WORK_DIR=${E2E_WORK_DIR:-sample-app/target/e2e}
+read -r -a JAVA_OPTS <<<"${E2E_JAVA_OPTS:-}"
 CHROMIUM_FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 	--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars)
 
@@ -54,8 +57,8 @@ if [[ -z "$PORT" ]]; then
 fi
 BASE="http://127.0.0.1:$PORT"
 
-echo "== e2e: $JAR on port $PORT ($(java -version 2>&1 | head -n 1))"
-java -jar "$JAR" --server.port="$PORT" </dev/null >"$LOG" 2>&1 &
+echo "== e2e: $JAR on port $PORT ($(java -version 2>&1 | head -n 1))${JAVA_OPTS[*]:+ with ${JAVA_OPTS[*]}}"
+java "${JAVA_OPTS[@]}" -jar "$JAR" --server.port="$PORT" </dev/null >"$LOG" 2>&1 &
 APP_PID=$!
 
 # status BODY_FILE METHOD PATH [JSON]: prints the HTTP status, body into BODY_FILE
@@ -105,6 +108,10 @@ else
 	fail "health: /actuator/health not UP within $STARTUP_TIMEOUT s; last lines of $LOG:"
 	tail -n 40 "$LOG"
 	exit 1
+fi
+if [[ " ${JAVA_OPTS[*]} " == *" -Dspring.aot.enabled=true "* ]]; then
+	grep -q 'Starting AOT-processed' "$LOG" && pass "AOT: the application started from its AOT-generated code" \
+		|| fail "AOT: spring.aot.enabled=true, but the log does not say 'Starting AOT-processed'"
 fi
 
 # 2. the API: happy path, bad input, the deadlock guard

@@ -6,6 +6,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.springframework.aot.hint.annotation.Reflective;
+
 /**
  * Marks a blocking bean method that an event loop must not run itself: every call runs
  * through {@link dev.eventloop.AsyncContext#offload(java.util.concurrent.Callable)
@@ -24,6 +26,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@Reflective(EventLoopReflectiveProcessor.class)
 public @interface Offload {
 
 }

@@ -6,6 +6,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.springframework.aot.hint.annotation.Reflective;
+
 /**
  * Runs a bean method on a named event loop, the {@code @Async} of event loops. On a type,
  * it applies to every public method of the bean.
@@ -33,6 +35,7 @@ import java.lang.annotation.Target;
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@Reflective(EventLoopReflectiveProcessor.class)
 public @interface OnEventLoop {
 
 	/**

@@ -14,6 +14,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -56,9 +57,13 @@ public final class EventLoopAutoConfiguration {
 		return new EventLoopGroupDisposer(EventLoopBeanRegistrar.bind(environment).getShutdownTimeout());
 	}
 
-	@Bean
-	EventLoopGroupFactory eventLoopGroupFactory(EventLoopProperties properties,
-			ObjectProvider<EventLoopGroupBuilderCustomizer> customizers) {
+	// the registrar validates the configuration when it registers the loops; this checks
+	// it again when they are built, for an application processed ahead of time
+	@Bean(EventLoopGroupFactory.BEAN_NAME)
+	EventLoopGroupFactory eventLoopGroupFactory(EventLoopProperties properties, Environment environment,
+			ListableBeanFactory beanFactory, ObjectProvider<EventLoopGroupBuilderCustomizer> customizers) {
+		EventLoopPropertiesValidator.validate(properties, environment);
+		EventLoopPropertiesValidator.checkRegistered(properties, environment, beanFactory);
 		return new EventLoopGroupFactory(properties, customizers.orderedStream().toList());
 	}
 

@@ -10,7 +10,6 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
@@ -25,6 +24,10 @@ import org.springframework.util.Assert;
  * Member loops are not default candidates, so that injecting an {@link EventLoopGroup} by
  * type alone finds the groups, while {@code @Qualifier} and the bean name still reach
  * each loop. A bean the application defines under the same name wins.
+ * <p>
+ * The definitions name a factory method and plain arguments (no instance supplier), so
+ * that Spring AOT can write them as code: an AOT-processed application keeps the set of
+ * loops it was built with, while their settings are read when the loops are built.
  */
 class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
@@ -48,7 +51,7 @@ class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 		Assert.state(this.environment != null && this.beanFactory != null, "Environment and BeanFactory are required");
 		EventLoopProperties properties = bind(this.environment);
-		EventLoopPropertiesValidator.validate(properties);
+		EventLoopPropertiesValidator.validate(properties, this.environment);
 		Map<String, EventLoopProperties.Loop> loops = properties.getLoops();
 		if (loops.isEmpty()) {
 			if (!hasGroupBeans(this.beanFactory)) {
@@ -91,20 +94,11 @@ class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 			checkOverride(name);
 			return; // the application's own group of that name wins
 		}
-		BeanFactory beanFactory = this.beanFactory;
-		Class<? extends EventLoopGroup> type = (loop.getThreads() == 1) ? EventLoop.class : EventLoopGroup.class;
-		RootBeanDefinition group = new RootBeanDefinition(EventLoopGroup.class,
-				() -> beanFactory.getBean(EventLoopGroupFactory.class).create(name));
-		group.setTargetType(type);
-		registry.registerBeanDefinition(name, group);
-		if (loop.getThreads() > 1) {
-			for (int i = 0; i < loop.getThreads(); i++) {
-				int index = i;
-				RootBeanDefinition member = new RootBeanDefinition(EventLoop.class,
-						() -> beanFactory.getBean(name, EventLoopGroup.class).loops().get(index));
-				member.setDefaultCandidate(false);
-				member.setDependsOn(name);
-				registry.registerBeanDefinition(name + "-" + i, member);
+		int threads = loop.getThreads();
+		registry.registerBeanDefinition(name, EventLoopGroupFactory.groupDefinition(name, threads));
+		if (threads > 1) {
+			for (int i = 0; i < threads; i++) {
+				registry.registerBeanDefinition(name + "-" + i, EventLoopGroupFactory.memberDefinition(name, i));
 			}
 		}
 	}

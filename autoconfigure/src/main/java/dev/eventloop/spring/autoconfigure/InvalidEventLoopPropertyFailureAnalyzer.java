@@ -4,15 +4,14 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains an {@code eventloop.*} property value that cannot work.
+ * Explains an {@code eventloop.*} property value that cannot work, or a key that does not
+ * exist: the property, where it is set and how to fix it.
  */
 class InvalidEventLoopPropertyFailureAnalyzer extends AbstractFailureAnalyzer<InvalidEventLoopPropertyException> {
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidEventLoopPropertyException cause) {
-		String description = "Invalid value '" + cause.getValue() + "' for property '" + cause.getProperty() + "': "
-				+ cause.getReason() + ".";
-		return new FailureAnalysis(description, cause.getAction(), cause);
+		return new FailureAnalysis(cause.getDescription(), cause.getAction(), cause);
 	}
 
 }

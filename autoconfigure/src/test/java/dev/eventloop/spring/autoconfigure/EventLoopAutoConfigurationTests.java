@@ -21,7 +21,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
@@ -87,6 +87,25 @@ class EventLoopAutoConfigurationTests {
 			assertThat(context.getBean("orders", EventLoopGroup.class).size()).isEqualTo(4);
 			assertThat(context.getBean("orders-3", EventLoop.class).stats().queue().capacity()).isEqualTo(10000);
 			assertThat(context.getBean(EventLoopRegistry.class).groupNames()).containsExactly("pricing", "orders");
+		});
+	}
+
+	@Test
+	void runWithYamlLoopWrittenAsEmptyMapShouldFailExplainingHowToWriteIt() {
+		this.contextRunner.withInitializer((context) -> {
+			try {
+				new YamlPropertySourceLoader().load("loops-empty-map", new ClassPathResource("loops-empty-map.yml"))
+					.forEach(context.getEnvironment().getPropertySources()::addFirst);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).isInstanceOf(InvalidEventLoopPropertyException.class)
+				.hasMessageContaining("Invalid value '{}' for property 'eventloop.loops.pricing': YAML keeps no"
+						+ " property for an empty map, so the loop 'pricing' would not exist.")
+				.hasMessageContaining("It is set in class path resource [loops-empty-map.yml] - 3:14.");
 		});
 	}
 
@@ -227,8 +246,8 @@ class EventLoopAutoConfigurationTests {
 
 	@Test
 	void lifecycleShouldStopAfterTheWebServerStopsTakingRequests() {
-		assertThat(EventLoopLifecycle.PHASE).isLessThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE)
-			.isLessThan(org.springframework.context.SmartLifecycle.DEFAULT_PHASE - 2048);
+		assertThat(EventLoopLifecycle.PHASE).isLessThan(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE)
+			.isLessThan(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE);
 	}
 
 	private static void await(CountDownLatch latch) {

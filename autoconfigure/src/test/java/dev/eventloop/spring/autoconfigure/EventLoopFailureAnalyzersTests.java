@@ -116,6 +116,47 @@ class EventLoopFailureAnalyzersTests {
 					+ ".place(String): it is a SpEL expression over the method arguments");
 	}
 
+	@Test
+	void unknownLoopKeyInYamlShouldFailStartupNamingKeyOriginAndValidKeys(CapturedOutput output) {
+		assertStartupFails(output, InvalidEventLoopPropertyException.class,
+				"--spring.config.location=classpath:typos/loop-key.yml");
+		assertThat(output)
+			.contains("Unknown property 'eventloop.loops.ledger.thread': 'thread' is not one of the settings of a loop."
+					+ " It is set in class path resource [typos/loop-key.yml] - 4:15.")
+			.contains("Valid keys under 'eventloop.loops.ledger.' are: idle-strategy, lag-probe-interval,"
+					+ " queue-capacity, stall-threshold, threads.")
+			.contains("Did you mean 'eventloop.loops.ledger.threads'?");
+	}
+
+	@Test
+	void unknownDefaultsKeyInYamlShouldFailStartupNamingKeyOriginAndValidKeys(CapturedOutput output) {
+		assertStartupFails(output, InvalidEventLoopPropertyException.class,
+				"--spring.config.location=classpath:typos/defaults-key.yml");
+		assertThat(output)
+			.contains("Unknown property 'eventloop.defaults.stall-treshold': 'stall-treshold' is not one of the"
+					+ " default loop settings. It is set in class path resource [typos/defaults-key.yml] - 3:21.")
+			.contains("Valid keys under 'eventloop.defaults.' are: idle-strategy, lag-probe-interval,"
+					+ " queue-capacity, stall-threshold.")
+			.contains("Did you mean 'eventloop.defaults.stall-threshold'?");
+	}
+
+	@Test
+	void unknownLoopKeyOnCommandLineShouldFailStartupNamingThePropertySource(CapturedOutput output) {
+		assertStartupFails(output, InvalidEventLoopPropertyException.class, "--eventloop.loops.orders.capacity=10");
+		assertThat(output).contains("Unknown property 'eventloop.loops.orders.capacity'")
+			.contains("It is set in \"eventloop.loops.orders.capacity\" from property source \"commandLineArgs\".")
+			.contains("Rename 'eventloop.loops.orders.capacity' to one of the valid keys, or remove it.");
+	}
+
+	@Test
+	void invalidValueInYamlShouldFailStartupNamingItsOrigin(CapturedOutput output) {
+		assertStartupFails(output, InvalidEventLoopPropertyException.class,
+				"--spring.config.location=classpath:typos/zero-threads.yml");
+		assertThat(output).contains("Invalid value '0' for property 'eventloop.loops.ledger.threads': event loop"
+				+ " group 'ledger' needs at least one thread. It is set in class path resource"
+				+ " [typos/zero-threads.yml] - 4:16.");
+	}
+
 	private void assertStartupFails(CapturedOutput output, Class<? extends Throwable> cause, String... args) {
 		assertStartupFails(output, cause, null, args);
 	}
