@@ -97,7 +97,7 @@ class EventLoopAotTests {
 						"eventloop.loops.pricing.threads=1", "eventloop.loops.pricing.queue-capacity=7" },
 				(context) -> {
 					EventLoop pricing = context.getBean("pricing", EventLoop.class);
-					assertThat(pricing.stats().queueCapacity()).isEqualTo(7);
+					assertThat(pricing.stats().queue().capacity()).isEqualTo(7);
 				});
 	}
 

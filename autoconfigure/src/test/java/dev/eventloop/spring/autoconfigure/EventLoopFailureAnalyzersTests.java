@@ -123,8 +123,9 @@ class EventLoopFailureAnalyzersTests {
 		assertThat(output)
 			.contains("Unknown property 'eventloop.loops.ledger.thread': 'thread' is not one of the settings of a loop."
 					+ " It is set in class path resource [typos/loop-key.yml] - 4:15.")
-			.contains("Valid keys under 'eventloop.loops.ledger.' are: idle-strategy, lag-probe-interval,"
-					+ " queue-capacity, stall-threshold, threads.")
+			.contains(
+					"Valid keys under 'eventloop.loops.ledger.' are: idle-strategy, lag-probe-interval, lag-threshold,"
+							+ " queue-capacity, stall-threshold, threads.")
 			.contains("Did you mean 'eventloop.loops.ledger.threads'?");
 	}
 
@@ -135,7 +136,7 @@ class EventLoopFailureAnalyzersTests {
 		assertThat(output)
 			.contains("Unknown property 'eventloop.defaults.stall-treshold': 'stall-treshold' is not one of the"
 					+ " default loop settings. It is set in class path resource [typos/defaults-key.yml] - 3:21.")
-			.contains("Valid keys under 'eventloop.defaults.' are: idle-strategy, lag-probe-interval,"
+			.contains("Valid keys under 'eventloop.defaults.' are: idle-strategy, lag-probe-interval, lag-threshold,"
 					+ " queue-capacity, stall-threshold.")
 			.contains("Did you mean 'eventloop.defaults.stall-threshold'?");
 	}
