@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AsyncContext implements AutoCloseable {
 
-	private static final TaskDecorator NO_DECORATION = new TaskDecorator() {
+	private static final CallableDecorator NO_DECORATION = new CallableDecorator() {
 
 		@Override
 		public <T> Callable<T> decorate(Callable<T> task) {
@@ -63,7 +63,7 @@ public final class AsyncContext implements AutoCloseable {
 	// future (not only through this context) consult the same detectors
 	private final BlockingGuard.@Nullable ForeignLoops foreignLoops;
 
-	private final TaskDecorator taskDecorator;
+	private final CallableDecorator decorator;
 
 	private AsyncContext(Builder builder) {
 		this.inline = new InlineRunner(builder.maxInlineDepth);
@@ -75,7 +75,7 @@ public final class AsyncContext implements AutoCloseable {
 			this.ownedOffloadExecutor = OffloadExecutors.createDefault();
 			this.offloadExecutor = this.ownedOffloadExecutor;
 		}
-		this.taskDecorator = builder.taskDecorator;
+		this.decorator = builder.decorator;
 		if (builder.foreignLoopDetectors.isEmpty()) {
 			this.foreignLoops = null;
 		}
@@ -140,7 +140,7 @@ public final class AsyncContext implements AutoCloseable {
 		if (caller != null && isMember(caller, target)) {
 			return this.inline.dispatch(caller, task);
 		}
-		return target.next().submit(this.taskDecorator.decorate(task), caller);
+		return target.next().submit(this.decorator.decorate(task), caller);
 	}
 
 	/**
@@ -161,7 +161,7 @@ public final class AsyncContext implements AutoCloseable {
 		if (caller == loop) {
 			return this.inline.dispatch(caller, task);
 		}
-		return loop.submit(this.taskDecorator.decorate(task), caller);
+		return loop.submit(this.decorator.decorate(task), caller);
 	}
 
 	/**
@@ -289,7 +289,7 @@ public final class AsyncContext implements AutoCloseable {
 		Objects.requireNonNull(blocking, "blocking must not be null");
 		EventLoop caller = EventLoop.currentOrNull();
 		LoopFuture<T> future = new LoopFuture<>();
-		Callable<T> task = this.taskDecorator.decorate(blocking);
+		Callable<T> task = this.decorator.decorate(blocking);
 		try {
 			this.offloadExecutor.execute(() -> {
 				T value;
@@ -329,10 +329,10 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	private Runnable decorate(Runnable task) {
-		if (this.taskDecorator == NO_DECORATION) {
+		if (this.decorator == NO_DECORATION) {
 			return task;
 		}
-		Callable<@Nullable Object> decorated = this.taskDecorator.decorate(() -> {
+		Callable<@Nullable Object> decorated = this.decorator.decorate(() -> {
 			task.run();
 			return null;
 		});
@@ -348,7 +348,7 @@ public final class AsyncContext implements AutoCloseable {
 
 	private <T extends @Nullable Object> T callAcross(EventLoop loop, @Nullable EventLoop caller, Callable<T> task) {
 		EventLoop blocked = beforeBlocking("AsyncContext.call");
-		LoopFuture<T> future = loop.submit(this.taskDecorator.decorate(task), caller);
+		LoopFuture<T> future = loop.submit(this.decorator.decorate(task), caller);
 		if (blocked != null) {
 			future.awaitOnLoopUninterruptibly(blocked);
 		}
@@ -403,7 +403,7 @@ public final class AsyncContext implements AutoCloseable {
 
 		private final List<ForeignLoopDetector> foreignLoopDetectors = new ArrayList<>();
 
-		private TaskDecorator taskDecorator = NO_DECORATION;
+		private CallableDecorator decorator = NO_DECORATION;
 
 		private Builder() {
 		}
@@ -458,11 +458,11 @@ public final class AsyncContext implements AutoCloseable {
 
 		/**
 		 * Set the decorator applied to every task this context hands to another thread.
-		 * @param taskDecorator the decorator
+		 * @param decorator the decorator
 		 * @return this builder
 		 */
-		public Builder taskDecorator(TaskDecorator taskDecorator) {
-			this.taskDecorator = Objects.requireNonNull(taskDecorator, "taskDecorator must not be null");
+		public Builder callableDecorator(CallableDecorator decorator) {
+			this.decorator = Objects.requireNonNull(decorator, "decorator must not be null");
 			return this;
 		}
 

@@ -11,12 +11,12 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>
  * Instances are created by {@link #builder(String)} (or
- * {@link EventLoop#builder(String)}) and are started when returned. This interface is not
- * meant to be implemented outside this library.
+ * {@link EventLoop#builder(String)}) and are started when returned. The interface is
+ * sealed: groups come from this library only.
  *
  * @since 0.1.0
  */
-public interface EventLoopGroup {
+public sealed interface EventLoopGroup extends AutoCloseable permits EventLoop, MultiLoopGroup {
 
 	/**
 	 * Return the name of the group. Loops of a group of more than one are named
@@ -58,6 +58,18 @@ public interface EventLoopGroup {
 	 * @return a future completed when every loop of the group has terminated
 	 */
 	CompletableFuture<Void> shutdownGracefully(Duration timeout);
+
+	/**
+	 * Stop every loop now and wait until they have terminated: new tasks are rejected,
+	 * and whatever is still queued is abandoned (its futures complete exceptionally and
+	 * are counted) instead of drained. A loop stuck in one task is terminated without it
+	 * once the watchdog sees it stalled. Use {@link #shutdownGracefully(Duration)} first
+	 * to let queued work run. Does nothing for a group that has terminated.
+	 */
+	@Override
+	default void close() {
+		shutdownGracefully(Duration.ZERO).join();
+	}
 
 	/**
 	 * Create a builder for a group of loops.

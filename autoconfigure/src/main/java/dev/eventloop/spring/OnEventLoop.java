@@ -39,12 +39,18 @@ import org.springframework.aot.hint.annotation.Reflective;
 public @interface OnEventLoop {
 
 	/**
+	 * Name of the loop that exists when no loops are configured, and the default of
+	 * {@link #value()}.
+	 */
+	String DEFAULT_LOOP = "default";
+
+	/**
 	 * Name of the event loop or group to run on, as configured under
-	 * {@code eventloop.loops}. Defaults to the loop named {@code default}, which exists
+	 * {@code eventloop.loops}. Defaults to {@value #DEFAULT_LOOP}, the loop that exists
 	 * when no loops are configured.
 	 * @return the loop or group name
 	 */
-	String value() default "default";
+	String value() default DEFAULT_LOOP;
 
 	/**
 	 * SpEL expression over the method arguments that gives the affinity key, for example

@@ -26,34 +26,18 @@ public class EventLoopActuatorProperties {
 	 */
 	private Set<String> roles = new LinkedHashSet<>();
 
-	/**
-	 * Return when stack traces of stalled loops are shown.
-	 * @return when stack traces are shown
-	 */
 	public Show getShowStackTraces() {
 		return this.showStackTraces;
 	}
 
-	/**
-	 * Set when stack traces of stalled loops are shown.
-	 * @param showStackTraces when stack traces are shown
-	 */
 	public void setShowStackTraces(Show showStackTraces) {
 		this.showStackTraces = showStackTraces;
 	}
 
-	/**
-	 * Return the roles allowed to see stack traces.
-	 * @return the roles
-	 */
 	public Set<String> getRoles() {
 		return this.roles;
 	}
 
-	/**
-	 * Set the roles allowed to see stack traces.
-	 * @param roles the roles
-	 */
 	public void setRoles(Set<String> roles) {
 		this.roles = roles;
 	}

@@ -1,12 +1,14 @@
 package dev.eventloop.spring.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.eventloop.AsyncContext;
+import dev.eventloop.CallableDecorator;
+import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.ForeignLoopDetector;
-import dev.eventloop.TaskDecorator;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
@@ -26,6 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -52,11 +55,6 @@ public final class EventLoopAutoConfiguration {
 	EventLoopAutoConfiguration() {
 	}
 
-	@Bean
-	static EventLoopGroupDisposer eventLoopGroupDisposer(Environment environment) {
-		return new EventLoopGroupDisposer(EventLoopBeanRegistrar.bind(environment).getShutdownTimeout());
-	}
-
 	// the registrar validates the configuration when it registers the loops; this checks
 	// it again when they are built, for an application processed ahead of time
 	@Bean(EventLoopGroupFactory.BEAN_NAME)
@@ -70,7 +68,10 @@ public final class EventLoopAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	EventLoopRegistry eventLoopRegistry(ObjectProvider<EventLoopGroup> groups) {
-		return new EventLoopRegistry(groups.orderedStream().filter(EventLoopGroupDisposer::isTopLevelGroup).toList());
+		// a loop of a larger group is reached through its group
+		return new EventLoopRegistry(groups.orderedStream()
+			.filter((group) -> !(group instanceof EventLoop loop) || loop.group() == loop)
+			.toList());
 	}
 
 	@Bean
@@ -81,14 +82,15 @@ public final class EventLoopAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	AsyncContext asyncContext(EventLoopProperties properties, ObjectProvider<ForeignLoopDetector> foreignLoopDetectors,
-			ObjectProvider<TaskDecorator> taskDecorators) {
+			ObjectProvider<CallableDecorator> callableDecorators, ObjectProvider<TaskDecorator> taskDecorators) {
 		AsyncContext.Builder builder = AsyncContext.builder()
 			.blockingPolicy(properties.getBlockingPolicy())
 			.maxInlineDepth(properties.getMaxInlineDepth());
 		foreignLoopDetectors.orderedStream().forEach(builder::foreignLoopDetector);
-		List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
+		List<CallableDecorator> decorators = new ArrayList<>(callableDecorators.orderedStream().toList());
+		taskDecorators.orderedStream().map(TaskDecoratorAdapter::new).forEach(decorators::add);
 		if (!decorators.isEmpty()) {
-			builder.taskDecorator(new CompositeTaskDecorator(decorators));
+			builder.callableDecorator(new CompositeCallableDecorator(decorators));
 		}
 		return builder.build();
 	}
@@ -134,7 +136,7 @@ public final class EventLoopAutoConfiguration {
 	static class ContextPropagationConfiguration {
 
 		@Bean
-		TaskDecorator contextPropagationTaskDecorator() {
+		CallableDecorator contextPropagationTaskDecorator() {
 			ContextRegistry registry = ContextRegistry.getInstance();
 			if (ClassUtils.isPresent("org.slf4j.MDC", ContextPropagationConfiguration.class.getClassLoader())
 					&& registry.getThreadLocalAccessors()
@@ -142,7 +144,7 @@ public final class EventLoopAutoConfiguration {
 						.noneMatch((accessor) -> Slf4jThreadLocalAccessor.KEY.equals(accessor.key()))) {
 				registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
 			}
-			return new ContextSnapshotTaskDecorator(
+			return new ContextSnapshotCallableDecorator(
 					ContextSnapshotFactory.builder().contextRegistry(registry).clearMissing(true).build());
 		}
 

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -31,8 +32,6 @@ import org.springframework.util.Assert;
  */
 class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
-	static final String DEFAULT_LOOP_NAME = "default";
-
 	private @Nullable Environment environment;
 
 	private @Nullable BeanFactory beanFactory;
@@ -55,7 +54,7 @@ class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 		Map<String, EventLoopProperties.Loop> loops = properties.getLoops();
 		if (loops.isEmpty()) {
 			if (!hasGroupBeans(this.beanFactory)) {
-				registerGroup(registry, DEFAULT_LOOP_NAME, new EventLoopProperties.Loop());
+				registerGroup(registry, OnEventLoop.DEFAULT_LOOP, new EventLoopProperties.Loop());
 			}
 			return;
 		}

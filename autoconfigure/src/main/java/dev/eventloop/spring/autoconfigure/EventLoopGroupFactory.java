@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.config.RuntimeBeanReference;
@@ -47,6 +48,10 @@ final class EventLoopGroupFactory {
 		group.getConstructorArgumentValues().addIndexedArgumentValue(0, name);
 		group.getConstructorArgumentValues().addIndexedArgumentValue(1, threads);
 		group.setTargetType((threads == 1) ? EventLoop.class : EventLoopGroup.class);
+		// at a normal shutdown EventLoopLifecycle has drained the loops already; this
+		// stops
+		// them when the context fails to start
+		group.setDestroyMethodName("close");
 		return group;
 	}
 
@@ -61,6 +66,7 @@ final class EventLoopGroupFactory {
 		member.getConstructorArgumentValues().addIndexedArgumentValue(1, index);
 		member.setTargetType(EventLoop.class);
 		member.setDefaultCandidate(false);
+		member.setDestroyMethodName(""); // none: its group closes it
 		return member;
 	}
 
@@ -73,7 +79,7 @@ final class EventLoopGroupFactory {
 	EventLoopGroup create(String name, int threads) {
 		EventLoopProperties.Loop loop = this.properties.getLoops().get(name);
 		if (loop == null) {
-			if (!this.properties.getLoops().isEmpty() || !EventLoopBeanRegistrar.DEFAULT_LOOP_NAME.equals(name)) {
+			if (!this.properties.getLoops().isEmpty() || !OnEventLoop.DEFAULT_LOOP.equals(name)) {
 				throw EventLoopPropertiesValidator.loopSetFixedAtBuildTime(name, threads, null);
 			}
 			loop = new EventLoopProperties.Loop();

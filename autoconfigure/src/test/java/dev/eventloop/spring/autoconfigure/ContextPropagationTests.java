@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.EventLoop;
-import dev.eventloop.TaskDecorator;
+import dev.eventloop.CallableDecorator;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import io.micrometer.observation.Observation;
@@ -85,7 +85,7 @@ class ContextPropagationTests {
 	void withoutContextPropagationLibraryNoDecoratorShouldBeRegistered() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader("io.micrometer.context"))
-			.run((context) -> assertThat(context).doesNotHaveBean(TaskDecorator.class));
+			.run((context) -> assertThat(context).doesNotHaveBean(CallableDecorator.class));
 	}
 
 	static class ContextService {

@@ -3,16 +3,16 @@ package dev.eventloop.spring.autoconfigure;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.eventloop.TaskDecorator;
+import dev.eventloop.CallableDecorator;
 
 /**
- * Applies several {@link TaskDecorator task decorators}, the first one outermost.
+ * Applies several {@link CallableDecorator task decorators}, the first one outermost.
  */
-final class CompositeTaskDecorator implements TaskDecorator {
+final class CompositeCallableDecorator implements CallableDecorator {
 
-	private final List<TaskDecorator> decorators;
+	private final List<CallableDecorator> decorators;
 
-	CompositeTaskDecorator(List<TaskDecorator> decorators) {
+	CompositeCallableDecorator(List<CallableDecorator> decorators) {
 		this.decorators = List.copyOf(decorators);
 	}
 

@@ -2,7 +2,7 @@ package dev.eventloop.spring.autoconfigure;
 
 import java.util.concurrent.Callable;
 
-import dev.eventloop.TaskDecorator;
+import dev.eventloop.CallableDecorator;
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
 
@@ -12,11 +12,11 @@ import io.micrometer.context.ContextSnapshotFactory;
  * handed to another thread, restores it while the task runs there, and clears it
  * afterwards.
  */
-final class ContextSnapshotTaskDecorator implements TaskDecorator {
+final class ContextSnapshotCallableDecorator implements CallableDecorator {
 
 	private final ContextSnapshotFactory snapshotFactory;
 
-	ContextSnapshotTaskDecorator(ContextSnapshotFactory snapshotFactory) {
+	ContextSnapshotCallableDecorator(ContextSnapshotFactory snapshotFactory) {
 		this.snapshotFactory = snapshotFactory;
 	}
 

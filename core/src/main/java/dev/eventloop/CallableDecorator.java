@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
  *
  * @since 0.1.0
  */
-public interface TaskDecorator {
+public interface CallableDecorator {
 
 	/**
 	 * Return the task to run on the other thread, usually one that restores what was
