@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
+# Usage: .ci/consumer-check.sh (from the repository root)
+#
 # Consumer check, run from the repository root: installs the starter into a throw-away local
 # repository, then builds and starts, outside the reactor, an application made of the README's
 # quick start taken verbatim (the Maven dependency block, application.yml and the Java classes,
 # each the fenced block after a "<!-- consumer-check: ... -->" line), calls it over HTTP and
 # stops it with SIGTERM. If the README's snippets stop working, this fails.
+case "${1:-}" in
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+esac
 set -uo pipefail
 
 STARTUP_TIMEOUT=${CONSUMER_STARTUP_TIMEOUT:-60} # seconds to wait for the application to answer

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
+# Usage: [E2E_JAVA_OPTS=...] [E2E_WORK_DIR=...] .ci/e2e.sh
+#
 # End-to-end check of the sample application, run from the repository root after
 # `./mvnw verify` has built everything: starts the sample jar on a free port, calls its
 # endpoints over HTTP, checks the Prometheus output and the live page in headless
 # Chromium, then stops the application with SIGTERM and checks that it exits cleanly.
 # E2E_JAVA_OPTS adds JVM options, e.g. E2E_JAVA_OPTS=-Dspring.aot.enabled=true for the jar
 # built with the sample's 'aot' profile.
+case "${1:-}" in
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+esac
 set -uo pipefail
 
 STARTUP_TIMEOUT=${E2E_STARTUP_TIMEOUT:-120}   # seconds to wait for health UP

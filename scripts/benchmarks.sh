@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Build the benchmarks jar and run the whole JMH suite, writing JMH JSON (and a Markdown
-# summary) to benchmarks/results/.
+# Usage: scripts/benchmarks.sh [--quick] [--skip-build] [JMH options...]
 #
-#   benchmarks/run.sh            full suite (about 7 minutes on 2 cores)
-#   benchmarks/run.sh --quick    smoke run: every benchmark, very short iterations (about a minute)
-#   benchmarks/run.sh [--quick] [--skip-build] [JMH options...]
-#                                e.g. a regexp to select benchmarks, or
-#                                -p implementation=eventloop,netty; --skip-build reuses the jar
-#
-# python3 benchmarks/report.py A.json B.json ... compares several runs (median of runs, and
-# the median of the per-run ratios).
-#
-# Uses $JAVA_HOME/bin/java when JAVA_HOME is set, otherwise java on the PATH.
+# Build benchmarks/target/benchmarks.jar and run the JMH suite, writing JMH JSON, the JMH
+# log and a Markdown summary to benchmarks/results/. Uses $JAVA_HOME/bin/java when
+# JAVA_HOME is set, otherwise java on the PATH.
+usage() {
+	cat <<'USAGE'
+Usage: scripts/benchmarks.sh [--quick] [--skip-build] [JMH options...]
+
+  (no options)    the whole suite with the settings of BenchmarkBase (about 7 minutes on 2 cores)
+  --quick         smoke run: every benchmark, one very short iteration; numbers mean nothing
+  --skip-build    reuse benchmarks/target/benchmarks.jar if it exists
+  JMH options     passed to JMH, e.g. a regexp selecting benchmarks ('RoundTripBenchmark')
+                  or -p implementation=eventloop,netty
+  -h, --help      print this help
+
+Writes benchmarks/results/<full|quick>-<UTC time>.{json,log,md}.
+Compare several runs with: scripts/benchmark-report.py A.json B.json ...
+USAGE
+}
+
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,7 +32,7 @@ for arg in "$@"; do
 	case "$arg" in
 		--quick) mode=quick ;;
 		--skip-build) skip_build=1 ;;
-		-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+		-h|--help) usage; exit 0 ;;
 		*) jmh_args+=("$arg") ;;
 	esac
 done
@@ -63,7 +71,7 @@ log="benchmarks/results/${mode}-${stamp}.log"
 echo "# load after run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
 
 if command -v python3 >/dev/null 2>&1; then
-	python3 benchmarks/report.py "$json" > "${json%.json}.md"
+	python3 scripts/benchmark-report.py "$json" > "${json%.json}.md"
 	cat "${json%.json}.md"
 	echo "Summary: ${json%.json}.md"
 fi

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
+# Usage: scripts/benchmark-report.py RESULT.json [MORE.json ...]
 """Turn a JMH JSON result file into Markdown tables: median, error, allocation, CPU and
-the ratio of this project's event loop to each peer, per benchmark."""
+the ratio of this project's event loop to each peer, per benchmark. Given several files
+(runs of the same benchmarks), print the median of each run and the median of the per-run
+ratios instead."""
 import json
 import statistics
 import sys
@@ -134,7 +137,18 @@ def main(path):
         print(f"\nRatios compare medians ({direction}). Error: JMH's 99.9% confidence half-width of the mean.\n")
 
 
+USAGE = """Usage: scripts/benchmark-report.py RESULT.json [MORE.json ...]
+
+  one file      Markdown tables of that JMH JSON run: median, mean and error, allocation,
+                CPU, and the ratio of this project's loop to each peer
+  several files the median of each run and the median of the per-run ratios
+"""
+
+
 if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(USAGE, end="")
+        sys.exit(0 if len(sys.argv) >= 2 else 2)
     if len(sys.argv) > 2:
         across_runs(sys.argv[1:])
     else:
