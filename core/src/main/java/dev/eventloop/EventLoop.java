@@ -25,11 +25,11 @@ import org.jspecify.annotations.Nullable;
  * uncaught-exception handler. Both are counted in {@link #stats()}.
  *
  * <p>
- * Shutdown ({@link #shutdownGracefully(Duration)}) rejects new tasks at once, cancels
- * pending timers, and runs what is queued until the timeout; whatever is still queued
- * then is abandoned: each pending future completes exceptionally with a
- * {@link RejectedExecutionException}, and the count is logged and reported in
- * {@link LoopStats.Tasks#abandoned()}. Nothing is dropped silently.
+ * Shutdown ({@link #shutdownGracefully(Duration)}) rejects new tasks, cancels pending
+ * timers and runs what is queued until the timeout; what is still queued then is
+ * abandoned: its futures fail with a {@link RejectedExecutionException}, and the count is
+ * logged and reported in {@link LoopStats.Tasks#abandoned()}. Nothing is dropped
+ * silently.
  *
  * @since 0.1.0
  */
@@ -91,7 +91,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.counters = new LoopCounters(this.queue);
 		this.probe = new LagProbe(name, settings.lagProbeInterval());
 		this.probe.start(this.ticker.nanoTime());
-		this.timers = new LoopTimers(this);
+		this.timers = new LoopTimers(this, this.probe);
 		this.runner = new LoopRunner(this, this.queue, this.counters, this.probe, this.timers);
 		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
 		this.monitor = new Watchdog.Monitor(this);
@@ -122,6 +122,16 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 */
 	public static Optional<EventLoop> current() {
 		return Optional.ofNullable(currentOrNull());
+	}
+
+	/**
+	 * Return whether the thread runs one of this library's loops (for Reactor,
+	 * BlockHound).
+	 * @param thread the thread
+	 * @return {@code true} if it runs an event loop
+	 */
+	public static boolean isEventLoopThread(Thread thread) {
+		return thread instanceof LoopThread;
 	}
 
 	static @Nullable EventLoop currentOrNull() {
@@ -409,10 +419,6 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return this.settings;
 	}
 
-	LagProbe probe() {
-		return this.probe;
-	}
-
 	LoopRunner runner() {
 		return this.runner;
 	}
@@ -440,12 +446,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return this.state == ST_TERMINATED;
 	}
 
-	// ---- lifecycle, for the runner (loop thread) and the watchdog
-
-	/**
-	 * Move to TERMINATED: from any state, or, for the watchdog, only from SHUTTING_DOWN.
-	 * @return whether the state moved
-	 */
+	// to TERMINATED: from any state (the runner) or only from SHUTTING_DOWN (the
+	// watchdog)
 	boolean markTerminated(boolean onlyWhileShuttingDown) {
 		synchronized (this.lifecycleLock) {
 			if (onlyWhileShuttingDown && this.state != ST_SHUTTING_DOWN) {
@@ -456,14 +458,12 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		}
 	}
 
-	void died(LoopStats.Death death) {
-		this.death = death;
-	}
-
 	/**
-	 * The loop has terminated: no task will run again.
+	 * The loop has terminated: no task will run again. A death is published before the
+	 * termination future completes.
 	 */
-	void terminated() {
+	void terminated(LoopStats.@Nullable Death death) {
+		this.death = death;
 		this.monitor.terminated();
 		this.terminationFuture.complete(null);
 	}

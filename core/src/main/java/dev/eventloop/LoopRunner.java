@@ -58,6 +58,9 @@ final class LoopRunner {
 	// what an idle spin waits for; allocated once
 	private final BooleanSupplier hasWorkOrStopping = this::hasWorkOrStopping;
 
+	// loop thread only: what killed it, if its own machinery failed
+	private LoopStats.@Nullable Death death;
+
 	// serialises every consumer of the queue other than the running loop thread
 	private final Object sweepLock = new Object();
 
@@ -99,7 +102,7 @@ final class LoopRunner {
 		catch (Throwable fatal) {
 			// only a failure of the loop's own machinery gets here: tasks' failures are
 			// caught where they run
-			this.loop.died(new LoopStats.Death(fatal, Instant.now()));
+			this.death = new LoopStats.Death(fatal, Instant.now());
 			logger.log(Level.ERROR, "Event loop '" + this.loop.name() + "' died; its queued tasks are abandoned",
 					fatal);
 		}
@@ -279,7 +282,7 @@ final class LoopRunner {
 					+ " queued tasks that did not run before its shutdown timeout; their futures completed exceptionally");
 		}
 		this.parked = 0;
-		this.loop.terminated();
+		this.loop.terminated(this.death);
 	}
 
 	/**
@@ -302,7 +305,7 @@ final class LoopRunner {
 				+ " pending timers cancelled; their futures completed exceptionally. The stuck task is still running "
 				+ "on thread '" + this.loop.thread().getName() + "'.", where);
 		this.loop.thread().interrupt();
-		this.loop.terminated();
+		this.loop.terminated(null);
 	}
 
 	/**

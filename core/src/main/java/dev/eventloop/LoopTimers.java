@@ -40,6 +40,8 @@ final class LoopTimers {
 
 	private final EventLoop loop;
 
+	private final LagProbe probe;
+
 	// loop thread only (see the class comment for the one exception)
 	private final TimerQueue heap = new TimerQueue();
 
@@ -51,8 +53,9 @@ final class LoopTimers {
 
 	private final PurgeTimers purge = new PurgeTimers();
 
-	LoopTimers(EventLoop loop) {
+	LoopTimers(EventLoop loop, LagProbe probe) {
 		this.loop = loop;
+		this.probe = probe;
 	}
 
 	/**
@@ -125,7 +128,7 @@ final class LoopTimers {
 			if (next.future.isDone()) {
 				continue;
 			}
-			this.loop.probe().timerRanLate(now - next.deadlineNanos);
+			this.probe.timerRanLate(now - next.deadlineNanos);
 			this.loop.runner().runTask(next);
 			if (next.isPeriodic() && !next.future.isDone()) {
 				if (next.periodNanos > 0) {
