@@ -67,8 +67,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private final Watchdog.Monitor monitor;
 
-	// any thread: moves forward only (NEW -> RUNNING -> SHUTTING_DOWN -> TERMINATED),
-	// under lifecycleLock once running
+	// any thread: only forward (NEW, RUNNING, SHUTTING_DOWN, TERMINATED), under
+	// lifecycleLock
 	private volatile int state;
 
 	private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
@@ -105,6 +105,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.state = ST_RUNNING;
 		this.thread.start();
 		Watchdog.INSTANCE.watch(this.monitor);
+		this.ticker.attach(this.timers);
 	}
 
 	/**
@@ -446,8 +447,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return this.state == ST_TERMINATED;
 	}
 
-	// to TERMINATED: from any state (the runner) or only from SHUTTING_DOWN (the
-	// watchdog)
+	// to TERMINATED from any state (runner) or only from SHUTTING_DOWN (watchdog)
 	boolean markTerminated(boolean onlyWhileShuttingDown) {
 		synchronized (this.lifecycleLock) {
 			if (onlyWhileShuttingDown && this.state != ST_SHUTTING_DOWN) {
@@ -465,6 +465,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	void terminated(LoopStats.@Nullable Death death) {
 		this.death = death;
 		this.monitor.terminated();
+		this.ticker.detach(this.timers);
 		this.terminationFuture.complete(null);
 	}
 

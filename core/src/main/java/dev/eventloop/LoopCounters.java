@@ -183,7 +183,12 @@ public final class LoopCounters {
 		return (long) RUN_SEQUENCE.getOpaque(this);
 	}
 
-	boolean isBusy() {
+	/**
+	 * Return whether the loop is running tasks or timers now (a reading that may be stale
+	 * by the time it is used).
+	 * @return {@code true} while the loop thread is busy
+	 */
+	public boolean running() {
 		return (int) BUSY.getOpaque(this) != 0;
 	}
 

@@ -5,6 +5,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -16,7 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
  * The heap is owned by the loop thread; the only other reader is the watchdog when it
  * terminates a loop stuck in one task ({@link #cancelAllFromElsewhere()}).
  */
-final class LoopTimers {
+final class LoopTimers implements Ticker.TimedLoop {
 
 	private static final System.Logger logger = System.getLogger(EventLoop.class.getName());
 
@@ -228,6 +230,28 @@ final class LoopTimers {
 		return this.heap.size();
 	}
 
+	@Override
+	public EventLoop loop() {
+		return this.loop;
+	}
+
+	@Override
+	public OptionalLong nextTimerDue() {
+		return this.heap.firstDeadline();
+	}
+
+	@Override
+	public CompletableFuture<Void> runDueTimers() {
+		DueTimers task = new DueTimers();
+		try {
+			this.loop.executeInternal(task);
+		}
+		catch (RejectedExecutionException ex) {
+			task.done.completeExceptionally(ex);
+		}
+		return task.done.copy();
+	}
+
 	static long positiveNanos(Duration duration, String name) {
 		Objects.requireNonNull(duration, () -> name + " must not be null");
 		if (duration.isNegative() || duration.isZero()) {
@@ -243,6 +267,39 @@ final class LoopTimers {
 		catch (ArithmeticException ex) {
 			return Long.MAX_VALUE / 2;
 		}
+	}
+
+	/**
+	 * Runs the timers due at the ticker's current time, round after round until none is
+	 * due, for a ticker that moves time by hand.
+	 */
+	private final class DueTimers extends InternalTask {
+
+		private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+		@Override
+		void execute() {
+			long now;
+			while (LoopTimers.this.loop.isRunning() && anyDue(now = LoopTimers.this.loop.ticker().nanoTime())) {
+				runRound(now, Integer.MAX_VALUE);
+			}
+		}
+
+		@Override
+		void deliver() {
+			this.done.complete(null);
+		}
+
+		@Override
+		void fail(Throwable failure) {
+			this.done.completeExceptionally(failure);
+		}
+
+		@Override
+		void abandon(RejectedExecutionException cause) {
+			this.done.completeExceptionally(cause);
+		}
+
 	}
 
 	/**

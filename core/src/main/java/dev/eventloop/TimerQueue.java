@@ -3,6 +3,7 @@ package dev.eventloop;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,10 @@ final class TimerQueue {
 	// loop thread only: the order in which timers were armed, to break deadline ties
 	private long sequence;
 
+	// the first deadline, written by the loop thread before each release store of the
+	// size, so that a reader who acquires a non-zero size sees it
+	private long firstDeadline;
+
 	/**
 	 * Arm a timer: it joins the heap and gets the next sequence number.
 	 */
@@ -53,7 +58,7 @@ final class TimerQueue {
 		}
 		timer.sequence = this.sequence++;
 		siftUp(heap, index, timer);
-		SIZE.setRelease(this, index + 1);
+		publish(index + 1);
 	}
 
 	/**
@@ -120,12 +125,26 @@ final class TimerQueue {
 		for (int i = (kept >>> 1) - 1; i >= 0; i--) {
 			siftDown(heap, kept, i, heap[i]);
 		}
-		SIZE.setRelease(this, kept);
+		publish(kept);
 		return size - kept;
 	}
 
 	int size() {
 		return (int) SIZE.getOpaque(this);
+	}
+
+	private void publish(int size) {
+		if (size > 0) {
+			this.firstDeadline = this.heap[0].deadlineNanos;
+		}
+		SIZE.setRelease(this, size);
+	}
+
+	/**
+	 * Return the first deadline, read from any thread.
+	 */
+	OptionalLong firstDeadline() {
+		return ((int) SIZE.getAcquire(this) > 0) ? OptionalLong.of(this.firstDeadline) : OptionalLong.empty();
 	}
 
 	/**
@@ -157,7 +176,7 @@ final class TimerQueue {
 				siftUp(heap, index, moved);
 			}
 		}
-		SIZE.setRelease(this, last);
+		publish(last);
 	}
 
 	private static void siftUp(ScheduledTask[] heap, int index, ScheduledTask timer) {

@@ -88,6 +88,9 @@ final class Watchdog {
 
 		private long lastChangeNanos;
 
+		// watchdog thread only: the loop's ticker at the previous check
+		private long lastCheckNanos;
+
 		private int waitingChecks;
 
 		// written by the watchdog thread, read by any thread: 0 when the loop is idle
@@ -105,6 +108,7 @@ final class Watchdog {
 			this.loop = loop;
 			this.thresholdNanos = loop.stallThreshold().toNanos();
 			this.periodNanos = Math.max(MIN_PERIOD_NANOS, Math.min(MAX_PERIOD_NANOS, this.thresholdNanos / 4));
+			this.lastCheckNanos = loop.ticker().nanoTime();
 		}
 
 		/**
@@ -114,9 +118,13 @@ final class Watchdog {
 			try {
 				long now = this.loop.ticker().nanoTime();
 				long sequence = this.loop.counters().runSequence();
-				boolean busy = this.loop.counters().isBusy();
+				boolean busy = this.loop.counters().running();
 				if (!busy || sequence != this.lastSequence) {
-					moved(now, sequence, busy);
+					// the task started since the previous check: at most a period after
+					// it,
+					// which is now on the system ticker, and keeps a manual ticker's time
+					// moved past a task that holds the loop from hiding its start
+					moved(Math.min(now, this.lastCheckNanos + this.periodNanos), sequence, busy);
 				}
 				else if (!this.stalled) {
 					Thread.State threadState = this.loop.thread().getState();
@@ -130,6 +138,7 @@ final class Watchdog {
 						markStalled(now, false, threadState);
 					}
 				}
+				this.lastCheckNanos = now;
 				if (this.stalled && this.loop.state() == LoopState.SHUTTING_DOWN
 						&& now - this.loop.shutdownDeadline() > 0) {
 					this.loop.runner().forceTerminate(this.stallStackTrace);

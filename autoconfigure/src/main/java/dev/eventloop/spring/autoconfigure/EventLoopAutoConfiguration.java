@@ -9,6 +9,7 @@ import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.ForeignLoopDetector;
+import dev.eventloop.Ticker;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
@@ -59,10 +60,12 @@ public final class EventLoopAutoConfiguration {
 	// it again when they are built, for an application processed ahead of time
 	@Bean(EventLoopGroupFactory.BEAN_NAME)
 	EventLoopGroupFactory eventLoopGroupFactory(EventLoopProperties properties, Environment environment,
-			ListableBeanFactory beanFactory, ObjectProvider<EventLoopGroupBuilderCustomizer> customizers) {
+			ListableBeanFactory beanFactory, ObjectProvider<EventLoopGroupBuilderCustomizer> customizers,
+			ObjectProvider<Ticker> ticker) {
 		EventLoopPropertiesValidator.validate(properties, environment);
 		EventLoopPropertiesValidator.checkRegistered(properties, environment, beanFactory);
-		return new EventLoopGroupFactory(properties, customizers.orderedStream().toList());
+		return new EventLoopGroupFactory(properties, customizers.orderedStream().toList(),
+				ticker.getIfUnique(Ticker::system));
 	}
 
 	@Bean

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.Ticker;
 import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
 
@@ -32,9 +33,13 @@ final class EventLoopGroupFactory {
 
 	private final List<EventLoopGroupBuilderCustomizer> customizers;
 
-	EventLoopGroupFactory(EventLoopProperties properties, List<EventLoopGroupBuilderCustomizer> customizers) {
+	private final Ticker ticker;
+
+	EventLoopGroupFactory(EventLoopProperties properties, List<EventLoopGroupBuilderCustomizer> customizers,
+			Ticker ticker) {
 		this.properties = properties;
 		this.customizers = List.copyOf(customizers);
+		this.ticker = ticker;
 	}
 
 	/**
@@ -95,7 +100,8 @@ final class EventLoopGroupFactory {
 			.lagThreshold(orDefault(loop.getLagThreshold(), defaults.getLagThreshold()))
 			.lagProbeInterval(orDefault(loop.getLagProbeInterval(), defaults.getLagProbeInterval()))
 			.idleStrategy(orDefault(loop.getIdleStrategy(), defaults.getIdleStrategy()))
-			.blockingPolicy(this.properties.getBlockingPolicy());
+			.blockingPolicy(this.properties.getBlockingPolicy())
+			.ticker(this.ticker);
 		for (EventLoopGroupBuilderCustomizer customizer : this.customizers) {
 			customizer.customize(name, builder);
 		}
