@@ -6,7 +6,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.QueueProgressIndicators;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +35,17 @@ final class TaskQueue {
 		}
 	}
 
-	private final MpscUnboundedXaddArrayQueue<Runnable> queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
+	/**
+	 * Whether to use JCTools' queue built on {@code sun.misc.Unsafe}: on JDK 24 and
+	 * later, where its memory-access methods print a deprecation warning at first use
+	 * (JEP 498), the variant built on field updaters is used instead.
+	 */
+	static final boolean UNSAFE_QUEUE = Runtime.version().feature() < 24;
+
+	private final MessagePassingQueue<Runnable> queue;
+
+	// the same queue, for its producer index
+	private final QueueProgressIndicators progress;
 
 	// the bound on queued user tasks, zero when unbounded
 	private final int capacity;
@@ -47,6 +60,16 @@ final class TaskQueue {
 
 	TaskQueue(int capacity) {
 		this.capacity = capacity;
+		if (UNSAFE_QUEUE) {
+			MpscUnboundedXaddArrayQueue<Runnable> queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
+			this.queue = queue;
+			this.progress = queue;
+		}
+		else {
+			MpscUnboundedAtomicArrayQueue<Runnable> queue = new MpscUnboundedAtomicArrayQueue<>(1024);
+			this.queue = queue;
+			this.progress = queue;
+		}
 	}
 
 	int capacity() {
@@ -180,7 +203,7 @@ final class TaskQueue {
 	 * Return how many user tasks were ever offered.
 	 */
 	long userOffered() {
-		return this.queue.currentProducerIndex() - this.internalOffered.sum();
+		return this.progress.currentProducerIndex() - this.internalOffered.sum();
 	}
 
 }
