@@ -277,8 +277,9 @@ class AsyncContextTests {
 		EventLoop owner = group.forKey(key);
 		List<String> order = Collections.synchronizedList(new ArrayList<>());
 		LoopFuture<LoopFuture<String>> outer = owner.submit(() -> {
-			dispatchNested(group, key, 17, order); // the 17th nested dispatch is queued
-			// back at depth 0: a later dispatch for the same key must not overtake it
+			// the 17th nested dispatch is queued back at depth 0: a later dispatch for
+			// the same key must not overtake it
+			dispatchNested(group, key, 17, order);
 			return this.async.dispatch(group, key, () -> {
 				order.add("later");
 				return "later";

@@ -36,8 +36,8 @@ public class ProxyInlineBenchmark extends BenchmarkBase {
 	@Param({ "plain", "onEventLoop" })
 	public String proxy = "plain";
 
-	// set in setup, read by the benchmark thread and the loop thread (published by the
-	// hop)
+	// set in setup, read by the benchmark thread
+	// and the loop thread (published by the hop)
 	private @Nullable ConfigurableApplicationContext context;
 
 	private @Nullable EventLoop loop;

@@ -325,8 +325,8 @@ class InterleavingPropertyTests {
 					}
 				}
 				else {
-					// it never ran: refused, abandoned, or (a timer) cancelled by the
-					// shutdown
+					// it never ran: refused, abandoned, or
+					// (a timer) cancelled by the shutdown
 					assertThat(failure).as("failure of %s", task)
 						.isInstanceOfAny(RejectedExecutionException.class, CancellationException.class);
 					if (failure instanceof CancellationException) {

@@ -298,8 +298,8 @@ final class LoadGenerator implements AutoCloseable {
 		if (failing) {
 			this.bodyThrew.increment();
 			if ((seq & 1) == 0) {
-				// also exercise errors that are not exceptions; the loop must survive
-				// both
+				// also exercise errors that are not
+				// exceptions; the loop must survive both
 				throw new InjectedError(key, seq, taskId);
 			}
 			throw new InjectedFailure(key, seq, taskId);

@@ -45,8 +45,8 @@ public final class SoakRunner {
 			long accepted = load.accepted.sum();
 			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
 			while (load.bodyRan.sum() < accepted && System.nanoTime() - deadline < 0) {
-				Thread.sleep(50); // polling the drain with a bound, in a command-line
-									// tool
+				// polling the drain with a bound, in a command-line tool
+				Thread.sleep(50);
 			}
 			long drainedNanos = System.nanoTime() - start;
 			boolean healthy = load.loops()

@@ -94,9 +94,8 @@ class EventLoopObservabilityAutoConfigurationTests {
 			EventLoop loop = context.getBean("pricing", EventLoop.class);
 			assertThat(registry.find("eventloop.tasks.submitted").tags("loop", "pricing").meters()).hasSize(1);
 			loop.shutdownGracefully(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
-			// removal runs as a dependent of the termination, possibly just after the
-			// caller
-			// sees the loop terminated
+			// removal runs as a dependent of the termination,
+			// possibly just after the caller sees the loop terminated
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> registry.find("eventloop.tasks.submitted").tags("loop", "pricing").meters().isEmpty());
 			assertThat(registry.find("eventloop.lag").tags("loop", "pricing").meters()).isEmpty();
