@@ -33,6 +33,10 @@ public class ProxyInlineBenchmark extends BenchmarkBase {
 
 	static final int OPS = 100_000;
 
+	/**
+	 * Whether the call goes straight to the bean or through its {@code @OnEventLoop}
+	 * proxy.
+	 */
 	@Param({ "plain", "onEventLoop" })
 	public String proxy = "plain";
 

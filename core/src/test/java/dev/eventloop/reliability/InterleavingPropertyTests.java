@@ -17,7 +17,6 @@ import dev.eventloop.EventLoop;
 import dev.eventloop.LoopFuture;
 import dev.eventloop.LoopState;
 import dev.eventloop.LoopStats;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

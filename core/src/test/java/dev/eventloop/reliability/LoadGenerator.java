@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
-import dev.eventloop.LoopStats;
 import dev.eventloop.LoopFuture;
+import dev.eventloop.LoopStats;
 
 /**
  * Drives event-loop groups with keyed load from several producer threads and accounts for

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.LoopState;
-import dev.eventloop.LoopStats;
 
 /**
  * The on-demand soak: the load of {@link LoadTests} for a given duration (ten minutes by
