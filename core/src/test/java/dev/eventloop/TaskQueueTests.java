@@ -1,6 +1,10 @@
 package dev.eventloop;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link TaskQueue}. The queue is consumed by the test thread; a running loop
@@ -18,9 +23,18 @@ class TaskQueueTests {
 
 	private final EventLoop owner = EventLoop.builder("owner").build();
 
+	private final List<EventLoop> others = new ArrayList<>();
+
 	@AfterEach
 	void shutdown() {
 		this.owner.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join();
+		this.others.forEach((loop) -> loop.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join());
+	}
+
+	private EventLoop loop(EventLoop.Builder builder) {
+		EventLoop loop = builder.build();
+		this.others.add(loop);
+		return loop;
 	}
 
 	@Test
@@ -126,6 +140,45 @@ class TaskQueueTests {
 		queue.poll();
 		assertThat(queue.userOffered()).isOne();
 		assertThat(queue.size()).isZero();
+	}
+
+	@Test
+	void aProducerThatIsNotALoopWaitsForSpaceWithinTheSubmitTimeout() throws Exception {
+		EventLoop patient = loop(EventLoop.builder("patient").submitTimeout(Duration.ofSeconds(30)));
+		TaskQueue queue = new TaskQueue(1);
+		queue.enqueue(patient, () -> {
+		});
+		Runnable second = () -> {
+		};
+		CompletableFuture<Void> enqueued = new CompletableFuture<>();
+		Thread producer = new Thread(() -> {
+			queue.enqueue(patient, second);
+			enqueued.complete(null);
+		}, "producer");
+		producer.start();
+		// the producer parks while it waits for space
+		await().atMost(Duration.ofSeconds(10)).until(() -> producer.getState() == Thread.State.TIMED_WAITING);
+		assertThat(enqueued).isNotDone();
+		assertThat(queue.poll()).isNotNull();
+		enqueued.get(30, TimeUnit.SECONDS);
+		assertThat(queue.poll()).isSameAs(second);
+	}
+
+	@Test
+	void aProducerOnALoopThreadNeverWaitsForAnotherLoopsFullQueue() {
+		EventLoop patient = loop(EventLoop.builder("patient").submitTimeout(Duration.ofMinutes(5)));
+		EventLoop producer = loop(EventLoop.builder("producer"));
+		TaskQueue queue = new TaskQueue(1);
+		queue.enqueue(patient, () -> {
+		});
+		LoopFuture<Object> attempt = producer.submit(() -> {
+			queue.enqueue(patient, () -> {
+			});
+			return null;
+		});
+		assertThat(attempt).failsWithin(Duration.ofSeconds(30))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(RejectedExecutionException.class);
 	}
 
 	@Test
