@@ -219,8 +219,8 @@ final class LoopRunner {
 		if (this.loop.settings().idleStrategy() == IdleStrategy.SPIN_THEN_PARK && Spin.until(this.hasWorkOrStopping)) {
 			return;
 		}
-		this.parked = 1; // volatile write, then re-check: a producer either sees 1 or we
-							// see its task
+		// volatile write, then re-check: a producer either sees 1 or we see its task
+		this.parked = 1;
 		if (!this.queue.isEmpty() || !this.loop.isRunning()) {
 			this.parked = 0;
 			return;

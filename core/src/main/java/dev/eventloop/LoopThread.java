@@ -23,8 +23,7 @@ final class LoopThread extends Thread {
 	int deferredInline;
 
 	// owned by this thread: the last future it registered a wake-up on while blocked
-	// (WARN,
-	// ALLOW), so that repeated timed waits on one future register one dependent
+	// (WARN, ALLOW), so that repeated timed waits on one future register one dependent
 	@Nullable LoopFuture<?> wakeRegisteredOn;
 
 	// Completions queued for this loop whose result is already known. Tracked only when

@@ -47,8 +47,8 @@ final class LoopTimers implements Ticker.TimedLoop {
 	// loop thread only (see the class comment for the one exception)
 	private final TimerQueue heap = new TimerQueue();
 
-	// any thread: timers cancelled off the loop since the last purge, and whether a
-	// purge is queued
+	// any thread: timers cancelled off the loop since
+	// the last purge, and whether a purge is queued
 	private volatile int cancelledElsewhere;
 
 	private volatile int purgeRequested;

@@ -3,8 +3,6 @@ package dev.eventloop;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * A delayed or periodic task. Owned by the loop thread once armed in the loop's
  * {@link TimerQueue}; a task scheduled from another thread travels through the task queue
@@ -91,6 +89,11 @@ final class ScheduledTask extends LoopTask {
 		return (byDeadline != 0) ? byDeadline : Long.compare(a.sequence, b.sequence);
 	}
 
+	@Override
+	public String toString() {
+		return "ScheduledTask[" + this.task + "]";
+	}
+
 	/**
 	 * The future of a scheduled task. Cancelling it is cheap (no stack trace is captured)
 	 * and takes the timer out of its loop's heap: at once on the loop thread, in bulk
@@ -129,11 +132,6 @@ final class ScheduledTask extends LoopTask {
 			return this;
 		}
 
-	}
-
-	@Override
-	public String toString() {
-		return "ScheduledTask[" + this.task + "]";
 	}
 
 }

@@ -54,8 +54,8 @@ final class TaskQueue {
 	// (producers reserve a place by CAS, the consumer frees it)
 	private volatile int pending;
 
-	// any thread: internal tasks offered, subtracted from the producer index to count
-	// user submissions
+	// any thread: internal tasks offered, subtracted
+	// from the producer index to count user submissions
 	private final LongAdder internalOffered = new LongAdder();
 
 	TaskQueue(int capacity) {
@@ -154,8 +154,8 @@ final class TaskQueue {
 		long deadline = loop.ticker().nanoTime() + waitNanos;
 		while (loop.acceptsTasks()) {
 			loop.runner().wakeUp();
-			LockSupport.parkNanos(loop, 20_000); // the loop is what a thread dump shows
-													// it waits for
+			// the loop is what a thread dump shows it waits for
+			LockSupport.parkNanos(loop, 20_000);
 			if (tryReserve()) {
 				return true;
 			}

@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -277,8 +276,9 @@ class AsyncContextTests {
 		EventLoop owner = group.forKey(key);
 		List<String> order = Collections.synchronizedList(new ArrayList<>());
 		LoopFuture<LoopFuture<String>> outer = owner.submit(() -> {
-			dispatchNested(group, key, 17, order); // the 17th nested dispatch is queued
-			// back at depth 0: a later dispatch for the same key must not overtake it
+			// the 17th nested dispatch is queued back at depth 0: a later dispatch for
+			// the same key must not overtake it
+			dispatchNested(group, key, 17, order);
 			return this.async.dispatch(group, key, () -> {
 				order.add("later");
 				return "later";

@@ -350,8 +350,8 @@ class EventLoopTests {
 				for (int i = 0; i < perProducer; i++) {
 					int id = producer * perProducer + i;
 					EventLoop loop = group.forKey(id);
-					// each id is owned by one loop, so its slot is only written by that
-					// loop
+					// each id is owned by one loop, so its
+					// slot is only written by that loop
 					loop.execute(() -> counts[id]++);
 				}
 				produced.countDown();

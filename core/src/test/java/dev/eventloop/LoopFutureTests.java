@@ -208,9 +208,8 @@ class LoopFutureTests {
 			}
 			assertThat(accepted).isEqualTo(2);
 			workerGate.countDown();
-			// hold the loop, queue full, until the hop is queued behind the two tasks
-			// (or,
-			// if it was refused, until the continuation ran elsewhere)
+			// hold the loop, queue full, until the hop is queued behind the two
+			// tasks (or, if it was refused, until the continuation ran elsewhere)
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 			while (caller.stats().queue().size() < 3 && !continuation.isDone() && System.nanoTime() - deadline < 0) {
 				Thread.onSpinWait();

@@ -40,6 +40,10 @@ public class InlineDispatchBenchmark extends LoopAdapterBenchmark {
 	/** Dispatches per hop to the loop. */
 	static final int OPS = 100_000;
 
+	/**
+	 * How the call is dispatched: a direct call, a future floor, or a loop
+	 * implementation.
+	 */
 	@Param({ "direct", "eventloop-check", "jdkfuture-floor", "loopfuture-floor", "eventloop", "netty", "vertx" })
 	public String implementation = "direct";
 

@@ -22,7 +22,7 @@ public abstract class LoopAdapterBenchmark extends BenchmarkBase {
 
 	/**
 	 * Create the adapter.
-	 * @param blackhole JMH's blackhole, for benchmarks that consume results on the loop
+	 * @param blackhole the JMH blackhole, for benchmarks that consume results on the loop
 	 */
 	@Setup
 	public void start(Blackhole blackhole) {
@@ -34,7 +34,7 @@ public abstract class LoopAdapterBenchmark extends BenchmarkBase {
 	/**
 	 * Called once the adapter exists, for further set-up.
 	 * @param adapter the adapter
-	 * @param blackhole JMH's blackhole
+	 * @param blackhole the JMH blackhole
 	 */
 	void started(LoopAdapter adapter, Blackhole blackhole) {
 	}

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.IdleStrategy;
 import dev.eventloop.spring.metrics.EventLoopMetrics;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,6 +36,9 @@ import org.openjdk.jmh.annotations.Threads;
 @Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+UseParallelGC" })
 public class MetricsBenchmark extends BenchmarkBase {
 
+	/**
+	 * Whether the loop's meters are bound to a registry.
+	 */
 	@Param({ "unbound", "bound" })
 	public String metrics = "unbound";
 

@@ -28,6 +28,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 @State(Scope.Benchmark)
 public class ProxyBenchmark extends BenchmarkBase {
 
+	/**
+	 * Which proxy runs the call: {@code @OnEventLoop} or Spring's {@code @Async}.
+	 */
 	@Param({ "onEventLoop", "async" })
 	public String proxy = "onEventLoop";
 

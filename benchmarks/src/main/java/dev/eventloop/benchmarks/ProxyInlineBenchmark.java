@@ -33,11 +33,15 @@ public class ProxyInlineBenchmark extends BenchmarkBase {
 
 	static final int OPS = 100_000;
 
+	/**
+	 * Whether the call goes straight to the bean or through its {@code @OnEventLoop}
+	 * proxy.
+	 */
 	@Param({ "plain", "onEventLoop" })
 	public String proxy = "plain";
 
-	// set in setup, read by the benchmark thread and the loop thread (published by the
-	// hop)
+	// set in setup, read by the benchmark thread
+	// and the loop thread (published by the hop)
 	private @Nullable ConfigurableApplicationContext context;
 
 	private @Nullable EventLoop loop;

@@ -22,6 +22,9 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 public class RoundTripBenchmark extends LoopAdapterBenchmark {
 
+	/**
+	 * The loop implementation under test.
+	 */
 	@Param({ "eventloop", "eventloop-spin", "netty", "vertx", "jdk", "spring" })
 	public String implementation = "eventloop";
 

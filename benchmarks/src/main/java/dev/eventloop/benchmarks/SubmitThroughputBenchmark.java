@@ -25,6 +25,9 @@ public class SubmitThroughputBenchmark extends LoopAdapterBenchmark {
 	/** Tasks per batch, the barrier included. */
 	static final int BATCH = 1000;
 
+	/**
+	 * The loop implementation under test.
+	 */
 	@Param({ "eventloop", "netty", "vertx", "jdk", "spring" })
 	public String implementation = "eventloop";
 

@@ -188,8 +188,8 @@ class FaultTests {
 					.withCauseInstanceOf(RejectedExecutionException.class)
 					.withMessageContaining("'stuck' shut down before this task ran");
 			}
-			// the timer never reached the stuck loop's timer heap: abandoned with the
-			// rest
+			// the timer never reached the stuck loop's
+			// timer heap: abandoned with the rest
 			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> timer.get(0, TimeUnit.SECONDS))
 				.withCauseInstanceOf(RejectedExecutionException.class);
 			assertThat(loop.stats().tasks().abandoned()).isEqualTo(11);
@@ -267,8 +267,8 @@ class FaultTests {
 		}, Duration.ofHours(1));
 		LoopFuture<Void> periodic = loop.scheduleAtFixedRate(() -> {
 		}, Duration.ofHours(1), Duration.ofHours(1));
-		loop.submit(() -> null).get(30, TimeUnit.SECONDS); // both are in the timer heap
-															// now
+		// both are in the timer heap now
+		loop.submit(() -> null).get(30, TimeUnit.SECONDS);
 		CountDownLatch started = new CountDownLatch(1);
 		loop.execute(() -> {
 			started.countDown();

@@ -10,7 +10,6 @@ import java.util.UUID;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -17,7 +17,6 @@ import dev.eventloop.EventLoop;
 import dev.eventloop.LoopFuture;
 import dev.eventloop.LoopState;
 import dev.eventloop.LoopStats;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -325,8 +324,8 @@ class InterleavingPropertyTests {
 					}
 				}
 				else {
-					// it never ran: refused, abandoned, or (a timer) cancelled by the
-					// shutdown
+					// it never ran: refused, abandoned, or
+					// (a timer) cancelled by the shutdown
 					assertThat(failure).as("failure of %s", task)
 						.isInstanceOfAny(RejectedExecutionException.class, CancellationException.class);
 					if (failure instanceof CancellationException) {

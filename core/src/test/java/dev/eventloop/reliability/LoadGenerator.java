@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
-import dev.eventloop.LoopStats;
 import dev.eventloop.LoopFuture;
+import dev.eventloop.LoopStats;
 
 /**
  * Drives event-loop groups with keyed load from several producer threads and accounts for
@@ -298,8 +298,8 @@ final class LoadGenerator implements AutoCloseable {
 		if (failing) {
 			this.bodyThrew.increment();
 			if ((seq & 1) == 0) {
-				// also exercise errors that are not exceptions; the loop must survive
-				// both
+				// also exercise errors that are not
+				// exceptions; the loop must survive both
 				throw new InjectedError(key, seq, taskId);
 			}
 			throw new InjectedFailure(key, seq, taskId);

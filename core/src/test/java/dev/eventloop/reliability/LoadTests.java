@@ -52,23 +52,23 @@ class LoadTests {
 			System.out.printf("load: %d tasks, %d accepted, %d rejected, %d thrown on purpose, max queue %d%n",
 					attempted, accepted, rejected, load.bodyThrew.sum(), load.maxQueueSize.get());
 
-			// each task exactly once: ran (ok or failed) or rejected, never both, never
-			// twice
+			// each task exactly once: ran (ok or failed)
+			// or rejected, never both, never twice
 			assertThat(load.perTaskDiscrepancies()).isEmpty();
 			assertThat(load.bodyRan.sum()).isEqualTo(accepted);
 			assertThat(load.bodyThrew.sum()).isEqualTo(load.acceptedFailing.sum());
-			// one task in a hundred throws; a rejected one never ran, so it cannot have
-			// thrown
+			// one task in a hundred throws; a rejected
+			// one never ran, so it cannot have thrown
 			assertThat(load.acceptedFailing.sum()).isBetween(TASKS / 100 - rejected, TASKS / 100);
 			assertThat(load.rejectionsWithoutClearMessage.sum()).isZero();
 			assertThat(load.futureFailedOther.sum()).isZero();
-			// failures reached their futures, or the uncaught handler for tasks without
-			// one
+			// failures reached their futures, or the
+			// uncaught handler for tasks without one
 			assertThat(load.futureFailedInjected.sum()).isPositive();
 			assertThat(load.handlerFailures.sum()).isPositive();
 			assertThat(load.futureFailedInjected.sum() + load.handlerFailures.sum()).isEqualTo(load.bodyThrew.sum());
-			// per-key order and affinity: each key's tasks ran 1, 2, 3... on the key's
-			// loop
+			// per-key order and affinity: each key's
+			// tasks ran 1, 2, 3... on the key's loop
 			assertThat(load.orderViolations.sum()).isZero();
 			assertThat(load.affinityViolations.sum()).isZero();
 			assertThat(load.keysWithMissingTail()).isZero();

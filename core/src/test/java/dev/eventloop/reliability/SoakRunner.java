@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.LoopState;
-import dev.eventloop.LoopStats;
 
 /**
  * The on-demand soak: the load of {@link LoadTests} for a given duration (ten minutes by
@@ -45,8 +44,8 @@ public final class SoakRunner {
 			long accepted = load.accepted.sum();
 			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
 			while (load.bodyRan.sum() < accepted && System.nanoTime() - deadline < 0) {
-				Thread.sleep(50); // polling the drain with a bound, in a command-line
-									// tool
+				// polling the drain with a bound, in a command-line tool
+				Thread.sleep(50);
 			}
 			long drainedNanos = System.nanoTime() - start;
 			boolean healthy = load.loops()

@@ -90,8 +90,8 @@ final class EmptyYamlLoopEntries {
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			// the file loaded once already; if it cannot be read again, there is nothing
-			// to add
+			// the file loaded once already; if it cannot
+			// be read again, there is nothing to add
 		}
 		return null;
 	}

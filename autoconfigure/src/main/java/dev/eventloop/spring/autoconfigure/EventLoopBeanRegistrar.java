@@ -21,7 +21,7 @@ import org.springframework.util.Assert;
 
 /**
  * Registers one bean per configured group (an {@link EventLoop} when it has one thread)
- * and one {@link EventLoop} bean per loop of a larger group, named {@code <name>-<i>}.
+ * and one {@link EventLoop} bean per loop of a larger group, named {@code <name>-<n>}.
  * Member loops are not default candidates, so that injecting an {@link EventLoopGroup} by
  * type alone finds the groups, while {@code @Qualifier} and the bean name still reach
  * each loop. A bean the application defines under the same name wins.

@@ -27,8 +27,8 @@ public final class EventLoopEndpointAutoConfiguration {
 	EventLoopEndpointAutoConfiguration() {
 	}
 
-	// the availability condition lives on a nested class so that it is never loaded
-	// when Actuator is absent
+	// the availability condition lives on a nested class
+	// so that it is never loaded when Actuator is absent
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBean(EventLoopRegistry.class)
 	@ConditionalOnAvailableEndpoint(EventLoopsEndpoint.class)

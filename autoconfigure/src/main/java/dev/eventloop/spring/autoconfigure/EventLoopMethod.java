@@ -87,8 +87,8 @@ final class EventLoopMethod {
 		}
 		if (offload != null && onMethod != null) {
 			throw new InvalidEventLoopMethodException(describe(method),
-					"is annotated with both @OnEventLoop and" + " @Offload",
-					"Keep @OnEventLoop to run it on a loop, or @Offload to run blocking work off the" + " loops, on "
+					"is annotated with both @OnEventLoop and @Offload",
+					"Keep @OnEventLoop to run it on a loop, or @Offload to run blocking work off the loops, on "
 							+ describe(method) + ".");
 		}
 		ReturnKind returnKind = returnKind(method);
@@ -163,7 +163,7 @@ final class EventLoopMethod {
 		if (problem != null) {
 			throw new InvalidEventLoopMethodException(describe(method),
 					"is annotated with " + annotation + " but is " + problem
-							+ ", so the proxy cannot intercept it and its calls would run on the" + " caller's thread",
+							+ ", so the proxy cannot intercept it and its calls would run on the caller's thread",
 					action);
 		}
 	}

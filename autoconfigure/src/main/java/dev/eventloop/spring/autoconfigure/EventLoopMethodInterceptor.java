@@ -39,8 +39,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	private final Map<MethodClassKey, Object> plans = new ConcurrentHashMap<>();
 
 	// any thread: the last plan looked up for each method, so that a call finds it
-	// without
-	// allocating a key (a method is nearly always called on one target class)
+	// without allocating a key (a method is nearly always called on one target class)
 	private final Map<Method, LastPlan> lastPlans = new ConcurrentHashMap<>();
 
 	// resolved on first call by any caller thread; racing resolutions find the same bean

@@ -39,8 +39,8 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 503);
 		JsonNode down = getJson("/actuator/health/eventLoops/work-1");
 		assertThat(down.get("status").asString()).isEqualTo("DOWN");
-		// the stalled task waits on a latch: reported as blocked, before the stall
-		// threshold
+		// the stalled task waits on a latch: reported
+		// as blocked, before the stall threshold
 		assertThat(down.get("details").get("reason").asString()).isEqualTo("blocked");
 		assertThat(down.get("details").get("stalledForMillis").asDouble()).isPositive();
 		HttpResponse<String> aggregate = get("/actuator/health");

@@ -26,7 +26,6 @@ import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Bad input, table-driven: invalid properties and misused annotations each fail
@@ -53,7 +52,7 @@ class BadInputTests {
 				invalidProperty("negative loop capacity", "eventloop.loops.orders.queue-capacity=-100",
 						"Invalid value '-100' for property 'eventloop.loops.orders.queue-capacity'",
 						"Set 'eventloop.loops.orders.queue-capacity' to 0 for an unbounded queue"),
-				arguments("duplicate names after expansion", List.of(),
+				Arguments.of("duplicate names after expansion", List.of(),
 						List.of("eventloop.loops.orders.threads=2", "eventloop.loops.orders-0.threads=1"),
 						"the name 'orders-0' is used both by group 'orders' (2 threads) and by loop 'orders-0'",
 						"Rename one of the entries under 'eventloop.loops'"),
@@ -75,7 +74,7 @@ class BadInputTests {
 				invalidProperty("unknown blocking policy", "eventloop.blocking-policy=ignore",
 						"Failed to bind properties under 'eventloop.blocking-policy'",
 						"The following values are valid"),
-				arguments("a bean of another type named like a loop", List.of(ClashingBeanConfiguration.class),
+				Arguments.of("a bean of another type named like a loop", List.of(ClashingBeanConfiguration.class),
 						List.of("eventloop.loops.orders.threads=2"),
 						"a bean named 'orders' of type java.lang.String already exists, so the event loop of that name "
 								+ "cannot be registered",
@@ -138,11 +137,11 @@ class BadInputTests {
 	}
 
 	private static Arguments invalidProperty(String name, String property, String description, String action) {
-		return arguments(name, List.of(), List.of(property), description, action);
+		return Arguments.of(name, List.of(), List.of(property), description, action);
 	}
 
 	private static Arguments misuse(String name, Class<?> bean, String description, String action) {
-		return arguments(name, List.of(BeanConfiguration.of(bean)), List.of("eventloop.loops.orders.threads=2"),
+		return Arguments.of(name, List.of(BeanConfiguration.of(bean)), List.of("eventloop.loops.orders.threads=2"),
 				description, action);
 	}
 

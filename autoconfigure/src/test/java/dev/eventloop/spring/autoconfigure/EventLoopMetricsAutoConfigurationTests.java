@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopRegistry;
-import dev.eventloop.spring.actuate.EventLoopsEndpoint;
 import dev.eventloop.spring.metrics.EventLoopMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -13,10 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
-import org.springframework.boot.health.contributor.CompositeHealthContributor;
-import org.springframework.boot.health.contributor.HealthContributor;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -26,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for the health, endpoint and metrics auto-configurations.
+ * Tests for {@link EventLoopMetricsAutoConfiguration}: the event loop meters.
  */
-class EventLoopObservabilityAutoConfigurationTests {
+class EventLoopMetricsAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class,
@@ -37,35 +32,6 @@ class EventLoopObservabilityAutoConfigurationTests {
 				EndpointAutoConfiguration.class, MetricsAutoConfiguration.class,
 				SimpleMetricsExportAutoConfiguration.class))
 		.withPropertyValues("eventloop.loops.orders.threads=2", "eventloop.loops.pricing.threads=1");
-
-	@Test
-	void runShouldCreateCompositeHealthContributorWithOneComponentPerLoop() {
-		this.contextRunner.run((context) -> {
-			CompositeHealthContributor contributor = context.getBean("eventLoopsHealthContributor",
-					CompositeHealthContributor.class);
-			assertThat(contributor.stream().map((entry) -> entry.name())).containsExactly("orders-0", "orders-1",
-					"pricing");
-			HealthContributor pricing = contributor.getContributor("pricing");
-			assertThat(((HealthIndicator) pricing).health().getStatus()).isEqualTo(Status.UP);
-		});
-	}
-
-	@Test
-	void runWhenHealthIndicatorDisabledShouldNotCreateContributor() {
-		this.contextRunner.withPropertyValues("management.health.eventloops.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean("eventLoopsHealthContributor"));
-	}
-
-	@Test
-	void runWhenEndpointNotExposedShouldNotCreateEndpoint() {
-		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(EventLoopsEndpoint.class));
-	}
-
-	@Test
-	void runWhenEndpointExposedShouldCreateEndpoint() {
-		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=eventloops")
-			.run((context) -> assertThat(context).hasSingleBean(EventLoopsEndpoint.class));
-	}
 
 	@Test
 	void runShouldRegisterMetersTaggedWithLoopAndGroup() {
@@ -94,9 +60,8 @@ class EventLoopObservabilityAutoConfigurationTests {
 			EventLoop loop = context.getBean("pricing", EventLoop.class);
 			assertThat(registry.find("eventloop.tasks.submitted").tags("loop", "pricing").meters()).hasSize(1);
 			loop.shutdownGracefully(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
-			// removal runs as a dependent of the termination, possibly just after the
-			// caller
-			// sees the loop terminated
+			// removal runs as a dependent of the termination,
+			// possibly just after the caller sees the loop terminated
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> registry.find("eventloop.tasks.submitted").tags("loop", "pricing").meters().isEmpty());
 			assertThat(registry.find("eventloop.lag").tags("loop", "pricing").meters()).isEmpty();
@@ -105,19 +70,15 @@ class EventLoopObservabilityAutoConfigurationTests {
 	}
 
 	@Test
-	void runWithoutActuatorOrMicrometerShouldStillRunLoops() {
+	void runWithoutMicrometerShouldBackOffAndStillRunLoops() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class,
-					EventLoopHealthContributorAutoConfiguration.class, EventLoopEndpointAutoConfiguration.class,
-					EventLoopMetricsAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(EventLoopAutoConfiguration.class, EventLoopMetricsAutoConfiguration.class))
 			.withPropertyValues("eventloop.loops.pricing.threads=1")
-			.withClassLoader(new FilteredClassLoader("org.springframework.boot.health.",
-					"org.springframework.boot.actuate.", "io.micrometer.core."))
+			.withClassLoader(new FilteredClassLoader("io.micrometer.core."))
 			.run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(EventLoopRegistry.class)
-					.doesNotHaveBean("eventLoopsHealthContributor")
-					.doesNotHaveBean(EventLoopsEndpoint.class)
 					.doesNotHaveBean(EventLoopMetrics.class);
 				EventLoop loop = context.getBean("pricing", EventLoop.class);
 				assertThat(loop.submit(() -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS))

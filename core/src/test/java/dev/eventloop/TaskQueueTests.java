@@ -1,0 +1,221 @@
+package dev.eventloop;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link TaskQueue}. The queue is consumed by the test thread; a running loop
+ * stands in for the owner whose state, settings and counters the queue consults.
+ */
+class TaskQueueTests {
+
+	private final EventLoop owner = EventLoop.builder("owner").build();
+
+	private final List<EventLoop> others = new ArrayList<>();
+
+	@AfterEach
+	void shutdown() {
+		this.owner.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join();
+		this.others.forEach((loop) -> loop.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join());
+	}
+
+	private EventLoop loop(EventLoop.Builder builder) {
+		EventLoop loop = builder.build();
+		this.others.add(loop);
+		return loop;
+	}
+
+	@Test
+	void aFullBoundedQueueRefusesUserTasksNamingTheLoopAndTheWayOut() {
+		TaskQueue queue = new TaskQueue(2);
+		queue.enqueue(this.owner, () -> {
+		});
+		queue.enqueue(this.owner, () -> {
+		});
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		}))
+			.withMessageContaining("Event loop 'owner' rejected a task: its queue is full (2 tasks)")
+			.withMessageContaining("raise the queue capacity");
+		assertThat(queue.size()).isEqualTo(2);
+	}
+
+	@Test
+	void aRefusedUserTaskIsCountedAsRejectedOnTheLoop() {
+		TaskQueue queue = new TaskQueue(1);
+		queue.enqueue(this.owner, () -> {
+		});
+		long before = this.owner.counters().rejected();
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		}));
+		assertThat(this.owner.counters().rejected()).isEqualTo(before + 1);
+	}
+
+	@Test
+	void internalTasksAreNeverRefusedByAFullQueue() {
+		TaskQueue queue = new TaskQueue(1);
+		queue.enqueue(this.owner, () -> {
+		});
+		for (int i = 0; i < 5; i++) {
+			queue.enqueueInternal(this.owner, new NoOpInternalTask());
+		}
+		assertThat(queue.size()).isEqualTo(6);
+	}
+
+	@Test
+	void internalTasksDoNotTakeUpTheBound() {
+		TaskQueue queue = new TaskQueue(2);
+		queue.enqueueInternal(this.owner, new NoOpInternalTask());
+		queue.enqueueInternal(this.owner, new NoOpInternalTask());
+		queue.enqueue(this.owner, () -> {
+		});
+		queue.enqueue(this.owner, () -> {
+		});
+		assertThat(queue.size()).isEqualTo(4);
+	}
+
+	@Test
+	void takingAUserTaskFreesAPlaceButTakingAnInternalTaskDoesNot() {
+		TaskQueue queue = new TaskQueue(1);
+		queue.enqueueInternal(this.owner, new NoOpInternalTask());
+		queue.enqueue(this.owner, () -> {
+		});
+		assertThat(queue.poll()).isInstanceOf(InternalTask.class);
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		}));
+		assertThat(queue.poll()).isNotNull().isNotInstanceOf(InternalTask.class);
+		queue.enqueue(this.owner, () -> {
+		});
+		assertThat(queue.size()).isOne();
+	}
+
+	@Test
+	void tasksAreTakenInTheOrderTheyWereQueued() {
+		TaskQueue queue = new TaskQueue(0);
+		Runnable first = () -> {
+		};
+		InternalTask second = new NoOpInternalTask();
+		Runnable third = () -> {
+		};
+		queue.enqueue(this.owner, first);
+		queue.enqueueInternal(this.owner, second);
+		queue.enqueue(this.owner, third);
+		assertThat(queue.poll()).isSameAs(first);
+		assertThat(queue.relaxedPoll()).isSameAs(second);
+		assertThat(queue.poll()).isSameAs(third);
+		assertThat(queue.poll()).isNull();
+		assertThat(queue.isEmpty()).isTrue();
+	}
+
+	@Test
+	void userOfferedCountsUserTasksOnly() {
+		TaskQueue queue = new TaskQueue(0);
+		queue.enqueue(this.owner, () -> {
+		});
+		queue.enqueueInternal(this.owner, new NoOpInternalTask());
+		queue.enqueue(this.owner, () -> {
+		});
+		queue.enqueueInternal(this.owner, new NoOpInternalTask());
+		queue.enqueue(this.owner, () -> {
+		});
+		assertThat(queue.userOffered()).isEqualTo(3);
+	}
+
+	@Test
+	void userOfferedKeepsCountingTasksAlreadyTaken() {
+		TaskQueue queue = new TaskQueue(0);
+		queue.enqueue(this.owner, () -> {
+		});
+		queue.poll();
+		assertThat(queue.userOffered()).isOne();
+		assertThat(queue.size()).isZero();
+	}
+
+	@Test
+	void aProducerThatIsNotALoopWaitsForSpaceWithinTheSubmitTimeout() throws Exception {
+		EventLoop patient = loop(EventLoop.builder("patient").submitTimeout(Duration.ofSeconds(30)));
+		TaskQueue queue = new TaskQueue(1);
+		queue.enqueue(patient, () -> {
+		});
+		Runnable second = () -> {
+		};
+		CompletableFuture<Void> enqueued = new CompletableFuture<>();
+		Thread producer = new Thread(() -> {
+			queue.enqueue(patient, second);
+			enqueued.complete(null);
+		}, "producer");
+		producer.start();
+		// the producer parks while it waits for space
+		await().atMost(Duration.ofSeconds(10)).until(() -> producer.getState() == Thread.State.TIMED_WAITING);
+		assertThat(enqueued).isNotDone();
+		assertThat(queue.poll()).isNotNull();
+		enqueued.get(30, TimeUnit.SECONDS);
+		assertThat(queue.poll()).isSameAs(second);
+	}
+
+	@Test
+	void aProducerOnALoopThreadNeverWaitsForAnotherLoopsFullQueue() {
+		EventLoop patient = loop(EventLoop.builder("patient").submitTimeout(Duration.ofMinutes(5)));
+		EventLoop producer = loop(EventLoop.builder("producer"));
+		TaskQueue queue = new TaskQueue(1);
+		queue.enqueue(patient, () -> {
+		});
+		LoopFuture<Object> attempt = producer.submit(() -> {
+			queue.enqueue(patient, () -> {
+			});
+			return null;
+		});
+		assertThat(attempt).failsWithin(Duration.ofSeconds(30))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(RejectedExecutionException.class);
+	}
+
+	@Test
+	void aLoopThatIsShuttingDownAcceptsNoUserTasks() {
+		TaskQueue queue = new TaskQueue(0);
+		this.owner.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join();
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		})).withMessageContaining("'owner'");
+	}
+
+	@Test
+	void aTerminatedLoopAcceptsNoInternalTasks() {
+		TaskQueue queue = new TaskQueue(0);
+		this.owner.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join();
+		assertThatExceptionOfType(RejectedExecutionException.class)
+			.isThrownBy(() -> queue.enqueueInternal(this.owner, new NoOpInternalTask()))
+			.withMessage("Event loop 'owner' has terminated");
+	}
+
+	static final class NoOpInternalTask extends InternalTask {
+
+		@Override
+		void execute() {
+		}
+
+		@Override
+		void deliver() {
+		}
+
+		@Override
+		void fail(Throwable failure) {
+		}
+
+		@Override
+		void abandon(RejectedExecutionException cause) {
+		}
+
+	}
+
+}
