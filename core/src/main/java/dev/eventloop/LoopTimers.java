@@ -279,9 +279,11 @@ final class LoopTimers implements Ticker.TimedLoop {
 
 		@Override
 		void execute() {
-			long now;
-			while (LoopTimers.this.loop.isRunning() && anyDue(now = LoopTimers.this.loop.ticker().nanoTime())) {
+			Ticker ticker = LoopTimers.this.loop.ticker();
+			long now = ticker.nanoTime();
+			while (LoopTimers.this.loop.isRunning() && anyDue(now)) {
 				runRound(now, Integer.MAX_VALUE);
+				now = ticker.nanoTime();
 			}
 		}
 

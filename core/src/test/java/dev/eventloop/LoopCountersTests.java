@@ -21,7 +21,7 @@ class LoopCountersTests {
 		assertThat(this.counters.snapshot()).isEqualTo(new LoopStats.Tasks(0, 0, 0, 0, 0, 0, 0));
 		assertThat(this.counters.queueSize()).isZero();
 		assertThat(this.counters.runSequence()).isZero();
-		assertThat(this.counters.isBusy()).isFalse();
+		assertThat(this.counters.running()).isFalse();
 	}
 
 	@Test
@@ -65,11 +65,11 @@ class LoopCountersTests {
 		this.counters.taskStarting();
 		this.counters.busy(true);
 		assertThat(this.counters.runSequence()).isOne();
-		assertThat(this.counters.isBusy()).isTrue();
+		assertThat(this.counters.running()).isTrue();
 		this.counters.busy(false);
 		this.counters.taskStarting();
 		assertThat(this.counters.runSequence()).isEqualTo(2);
-		assertThat(this.counters.isBusy()).isFalse();
+		assertThat(this.counters.running()).isFalse();
 	}
 
 	@Test

@@ -25,9 +25,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * A {@code @WebMvcTest} slice gets the loops, {@link AsyncContext} and the
  * {@code @OnEventLoop} proxies from {@link AutoConfigureEventLoops}.
  */
-@WebMvcTest(QuoteController.class)
+@WebMvcTest(AutoConfigureEventLoopsWebMvcTests.QuoteController.class)
 @AutoConfigureEventLoops
-@Import({ QuoteController.class, QuoteService.class })
+@Import({ AutoConfigureEventLoopsWebMvcTests.QuoteController.class,
+		AutoConfigureEventLoopsWebMvcTests.QuoteService.class })
 @TestPropertySource(properties = "eventloop.loops.quotes.threads=2")
 class AutoConfigureEventLoopsWebMvcTests {
 
@@ -52,39 +53,39 @@ class AutoConfigureEventLoopsWebMvcTests {
 
 	}
 
-}
+	@RestController
+	static class QuoteController {
 
-@RestController
-class QuoteController {
+		private final AsyncContext async;
 
-	private final AsyncContext async;
+		private final EventLoopGroup quotes;
 
-	private final EventLoopGroup quotes;
+		private final QuoteService service;
 
-	private final QuoteService service;
+		QuoteController(AsyncContext async,
+				@org.springframework.beans.factory.annotation.Qualifier("quotes") EventLoopGroup quotes,
+				QuoteService service) {
+			this.async = async;
+			this.quotes = quotes;
+			this.service = service;
+		}
 
-	QuoteController(AsyncContext async,
-			@org.springframework.beans.factory.annotation.Qualifier("quotes") EventLoopGroup quotes,
-			QuoteService service) {
-		this.async = async;
-		this.quotes = quotes;
-		this.service = service;
+		@GetMapping("/quotes/{currency}")
+		String quote(@PathVariable String currency) {
+			String group = this.async.call(this.quotes, () -> EventLoop.current().orElseThrow().group().name());
+			return this.service.price(currency) + ", answered via " + group;
+		}
+
 	}
 
-	@GetMapping("/quotes/{currency}")
-	String quote(@PathVariable String currency) {
-		String group = this.async.call(this.quotes, () -> EventLoop.current().orElseThrow().group().name());
-		return this.service.price(currency) + ", answered via " + group;
-	}
+	@Service
+	static class QuoteService {
 
-}
+		@OnEventLoop(value = "quotes", key = "#currency")
+		public String price(String currency) {
+			return currency + " priced on " + EventLoop.current().orElseThrow().name();
+		}
 
-@Service
-class QuoteService {
-
-	@OnEventLoop(value = "quotes", key = "#currency")
-	public String price(String currency) {
-		return currency + " priced on " + EventLoop.current().orElseThrow().name();
 	}
 
 }

@@ -3,8 +3,8 @@ package dev.eventloop.spring.autoconfigure;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.eventloop.EventLoop;
 import dev.eventloop.CallableDecorator;
+import dev.eventloop.EventLoop;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import io.micrometer.observation.Observation;

@@ -263,6 +263,54 @@ class EventLoopAutoConfigurationTests {
 		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(condition::getAsBoolean);
 	}
 
+	@Test
+	void whenTheContextFailsToStartTheLoopsItBuiltAreStopped() {
+		LoopUsingFailingConfiguration.built.clear();
+		this.contextRunner.withPropertyValues("eventloop.loops.orders.threads=2", "eventloop.loops.pricing.threads=1")
+			.withUserConfiguration(LoopUsingFailingConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed());
+		assertThat(LoopUsingFailingConfiguration.built).hasSize(2);
+		// nothing here shuts them down: the context's destruction of the loop beans did
+		for (EventLoopGroup group : LoopUsingFailingConfiguration.built) {
+			assertThat(group.loops()).allSatisfy((loop) -> {
+				assertThat(loop.terminationFuture()).succeedsWithin(java.time.Duration.ofSeconds(30));
+				assertThat(loop.state()).isEqualTo(LoopState.TERMINATED);
+			});
+		}
+	}
+
+	@Test
+	void springTaskDecoratorBeansApplyToWorkHandedToTheLoops() throws Exception {
+		ThreadLocal<String> tenant = new ThreadLocal<>();
+		org.springframework.core.task.TaskDecorator copyTenant = (runnable) -> {
+			String captured = tenant.get();
+			return () -> {
+				tenant.set(captured);
+				try {
+					runnable.run();
+				}
+				finally {
+					tenant.remove();
+				}
+			};
+		};
+		this.contextRunner.withBean(org.springframework.core.task.TaskDecorator.class, () -> copyTenant)
+			.run((context) -> {
+				AsyncContext async = context.getBean(AsyncContext.class);
+				EventLoop loop = context.getBean(EventLoop.class);
+				tenant.set("acme");
+				try {
+					assertThat(async.dispatch(loop, tenant::get).get(5, TimeUnit.SECONDS)).isEqualTo("acme");
+					assertThat(async.offload(tenant::get).get(5, TimeUnit.SECONDS)).isEqualTo("acme");
+				}
+				finally {
+					tenant.remove();
+				}
+				// the loop's thread does not keep the tenant after the task
+				assertThat(loop.submit(tenant::get).get(5, TimeUnit.SECONDS)).isNull();
+			});
+	}
+
 	static class InjectionPoints {
 
 		final EventLoopGroup group;
@@ -351,54 +399,6 @@ class EventLoopAutoConfigurationTests {
 			throw new IllegalStateException("failing on purpose");
 		}
 
-	}
-
-	@Test
-	void whenTheContextFailsToStartTheLoopsItBuiltAreStopped() {
-		LoopUsingFailingConfiguration.built.clear();
-		this.contextRunner.withPropertyValues("eventloop.loops.orders.threads=2", "eventloop.loops.pricing.threads=1")
-			.withUserConfiguration(LoopUsingFailingConfiguration.class)
-			.run((context) -> assertThat(context).hasFailed());
-		assertThat(LoopUsingFailingConfiguration.built).hasSize(2);
-		// nothing here shuts them down: the context's destruction of the loop beans did
-		for (EventLoopGroup group : LoopUsingFailingConfiguration.built) {
-			assertThat(group.loops()).allSatisfy((loop) -> {
-				assertThat(loop.terminationFuture()).succeedsWithin(java.time.Duration.ofSeconds(30));
-				assertThat(loop.state()).isEqualTo(LoopState.TERMINATED);
-			});
-		}
-	}
-
-	@Test
-	void springTaskDecoratorBeansApplyToWorkHandedToTheLoops() throws Exception {
-		ThreadLocal<String> tenant = new ThreadLocal<>();
-		org.springframework.core.task.TaskDecorator copyTenant = (runnable) -> {
-			String captured = tenant.get();
-			return () -> {
-				tenant.set(captured);
-				try {
-					runnable.run();
-				}
-				finally {
-					tenant.remove();
-				}
-			};
-		};
-		this.contextRunner.withBean(org.springframework.core.task.TaskDecorator.class, () -> copyTenant)
-			.run((context) -> {
-				AsyncContext async = context.getBean(AsyncContext.class);
-				EventLoop loop = context.getBean(EventLoop.class);
-				tenant.set("acme");
-				try {
-					assertThat(async.dispatch(loop, tenant::get).get(5, TimeUnit.SECONDS)).isEqualTo("acme");
-					assertThat(async.offload(tenant::get).get(5, TimeUnit.SECONDS)).isEqualTo("acme");
-				}
-				finally {
-					tenant.remove();
-				}
-				// the loop's thread does not keep the tenant after the task
-				assertThat(loop.submit(tenant::get).get(5, TimeUnit.SECONDS)).isNull();
-			});
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -6,10 +6,10 @@ import java.util.Map;
 
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.test.EventLoopAssertions;
 import dev.eventloop.test.EventLoopTestSupport;
 import org.junit.jupiter.api.Test;
 
-import static dev.eventloop.test.EventLoopAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class QuiescenceExampleTests {
@@ -27,7 +27,7 @@ class QuiescenceExampleTests {
 			EventLoopTestSupport.awaitQuiescence(ledger, Duration.ofSeconds(10));
 
 			assertThat(EventLoopTestSupport.runOn(ledger.forKey("a-7"), () -> balances.get("a-7"))).isEqualTo(10_000L);
-			assertThat(ledger.forKey("a-7")).isIdle().hasFailed(0).hasNoBlockingViolations();
+			EventLoopAssertions.assertThat(ledger.forKey("a-7")).isIdle().hasFailed(0).hasNoBlockingViolations();
 		}
 	}
 
