@@ -114,7 +114,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 				}
 				yield null;
 			}
-			case MONO -> ReactorSupport.deferred(() -> dispatch(context, group, key, call));
+			case REACTIVE -> ReactorSupport.deferred(plan.reactiveAdapter(), () -> dispatch(context, group, key, call));
 			case BLOCKING -> unwrap(() -> (key != null) ? context.call(group, key, call) : context.call(group, call));
 		};
 	}
@@ -132,7 +132,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 				});
 				yield null;
 			}
-			case MONO -> ReactorSupport.deferred(() -> context.offload(call));
+			case REACTIVE -> ReactorSupport.deferred(plan.reactiveAdapter(), () -> context.offload(call));
 			case BLOCKING -> unwrap(() -> context.await(context.offload(call)));
 		};
 	}
