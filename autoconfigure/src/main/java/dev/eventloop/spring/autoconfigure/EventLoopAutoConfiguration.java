@@ -11,7 +11,6 @@ import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.ForeignLoopDetector;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
-import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import reactor.core.scheduler.Schedulers;
@@ -29,7 +28,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
-import org.springframework.util.ClassUtils;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
@@ -38,7 +36,8 @@ import org.springframework.util.ClassUtils;
  * {@link AsyncContext} and the lifecycle that stops the loops after the web server at
  * shutdown. Event-loop threads of Reactor, Netty and Vert.x are recognised when those
  * libraries are present, and thread-local context is carried onto the loops when
- * Micrometer's context-propagation is present.
+ * Micrometer's context-propagation is present (unless {@code eventloop.propagate-context}
+ * is {@code false}).
  * <p>
  * Ordered after {@link TaskExecutionAutoConfiguration}: loops are
  * {@link java.util.concurrent.Executor Executors}, and Boot creates its
@@ -131,21 +130,23 @@ public final class EventLoopAutoConfiguration {
 
 	}
 
+	/**
+	 * Carries the caller's context onto the loops with what is registered in Micrometer's
+	 * global {@link ContextRegistry} (the current observation, and with it the trace and
+	 * the trace ids that tracing puts in the logging MDC); registers nothing there
+	 * itself.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = "io.micrometer.context.ContextSnapshotFactory")
+	@ConditionalOnBooleanProperty(name = "eventloop.propagate-context", matchIfMissing = true)
 	static class ContextPropagationConfiguration {
 
 		@Bean
 		CallableDecorator contextPropagationTaskDecorator() {
-			ContextRegistry registry = ContextRegistry.getInstance();
-			if (ClassUtils.isPresent("org.slf4j.MDC", ContextPropagationConfiguration.class.getClassLoader())
-					&& registry.getThreadLocalAccessors()
-						.stream()
-						.noneMatch((accessor) -> Slf4jThreadLocalAccessor.KEY.equals(accessor.key()))) {
-				registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
-			}
-			return new ContextSnapshotCallableDecorator(
-					ContextSnapshotFactory.builder().contextRegistry(registry).clearMissing(true).build());
+			return new ContextSnapshotCallableDecorator(ContextSnapshotFactory.builder()
+				.contextRegistry(ContextRegistry.getInstance())
+				.clearMissing(true)
+				.build());
 		}
 
 	}
