@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -78,13 +79,22 @@ public final class EventLoopAutoConfiguration {
 		return new EventLoopLifecycle(registry, properties.getShutdownTimeout());
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	OffloadExecution eventLoopOffloadExecution(EventLoopProperties properties, Environment environment) {
+		return OffloadExecution.create(Threading.VIRTUAL.isActive(environment),
+				properties.getOffload().getMaxConcurrency());
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	AsyncContext asyncContext(EventLoopProperties properties, ObjectProvider<ForeignLoopDetector> foreignLoopDetectors,
+	AsyncContext asyncContext(EventLoopProperties properties, OffloadExecution offloadExecution,
+			ObjectProvider<ForeignLoopDetector> foreignLoopDetectors,
 			ObjectProvider<CallableDecorator> callableDecorators, ObjectProvider<TaskDecorator> taskDecorators) {
 		AsyncContext.Builder builder = AsyncContext.builder()
 			.blockingPolicy(properties.getBlockingPolicy())
-			.maxInlineDepth(properties.getMaxInlineDepth());
+			.maxInlineDepth(properties.getMaxInlineDepth())
+			.offloadExecutor(offloadExecution.executor());
 		foreignLoopDetectors.orderedStream().forEach(builder::foreignLoopDetector);
 		List<CallableDecorator> decorators = new ArrayList<>(callableDecorators.orderedStream().toList());
 		taskDecorators.orderedStream().map(TaskDecoratorAdapter::new).forEach(decorators::add);
