@@ -27,6 +27,7 @@ import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
 
@@ -151,7 +152,9 @@ public final class EventLoopAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "eventloop.propagate-context", matchIfMissing = true)
 	static class ContextPropagationConfiguration {
 
+		// first among the decorators: the others run inside the restored context
 		@Bean
+		@Order(0)
 		CallableDecorator contextPropagationTaskDecorator() {
 			return new ContextSnapshotCallableDecorator(ContextSnapshotFactory.builder()
 				.contextRegistry(ContextRegistry.getInstance())

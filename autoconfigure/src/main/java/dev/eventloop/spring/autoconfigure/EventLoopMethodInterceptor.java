@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.eventloop.AsyncContext;
+import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.LoopFuture;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -33,6 +34,8 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	private static final Object NOT_INTERCEPTED = new Object();
 
+	static final Object NO_OBSERVATIONS = new Object();
+
 	private final BeanFactory beanFactory;
 
 	// any thread: plans by method and target class, filled at startup and on first calls
@@ -45,6 +48,10 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	// resolved on first call by any caller thread; racing resolutions find the same bean
 	private volatile @Nullable AsyncContext asyncContext;
+
+	// the task observations, or NO_OBSERVATIONS; resolved on first call as asyncContext
+	// is
+	private volatile @Nullable Object observations;
 
 	EventLoopMethodInterceptor(BeanFactory beanFactory) {
 		this.beanFactory = beanFactory;
@@ -90,11 +97,12 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 		};
 	}
 
-	private @Nullable Object onEventLoop(EventLoopMethod plan, Object[] arguments, Callable<@Nullable Object> call)
+	private @Nullable Object onEventLoop(EventLoopMethod plan, Object[] arguments, Callable<@Nullable Object> method)
 			throws Throwable {
 		AsyncContext context = asyncContext();
 		EventLoopGroup group = plan.group(this.beanFactory);
 		Object key = plan.hasKey() ? plan.key(arguments) : null;
+		Callable<@Nullable Object> call = observedIfInline(group, key, method);
 		return switch (plan.returnKind()) {
 			case FUTURE -> flatten(dispatch(context, group, key, call));
 			case VOID -> {
@@ -200,6 +208,33 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	private static Throwable unwrap(Throwable ex) {
 		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+	}
+
+	/**
+	 * Observe a call that will run inline on the caller's loop, when task observations
+	 * are on (queued calls are observed by their decorator).
+	 */
+	private Callable<@Nullable Object> observedIfInline(EventLoopGroup group, @Nullable Object key,
+			Callable<@Nullable Object> call) {
+		Object observations = this.observations;
+		if (observations == NO_OBSERVATIONS) {
+			return call;
+		}
+		if (observations == null) {
+			observations = ObservationSupport.find(this.beanFactory);
+			this.observations = observations;
+			if (observations == NO_OBSERVATIONS) {
+				return call;
+			}
+		}
+		EventLoop caller = EventLoop.current().orElse(null);
+		boolean inline = caller != null
+				&& ((key != null) ? group.forKey(key) == caller : (caller == group || caller.group() == group));
+		if (!inline) {
+			return call;
+		}
+		Object found = observations;
+		return () -> ObservationSupport.observeInline(found, caller, call);
 	}
 
 	private AsyncContext asyncContext() {
