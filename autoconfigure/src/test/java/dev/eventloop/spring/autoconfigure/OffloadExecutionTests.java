@@ -110,7 +110,9 @@ class OffloadExecutionTests {
 		release.countDown();
 		CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 		assertThat(tasks).allMatch((task) -> task.join());
-		assertThat(execution.completed()).isEqualTo(5);
+		// counted once the task has returned, just after it completed its future
+		await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+			.untilAsserted(() -> assertThat(execution.completed()).isEqualTo(5));
 	}
 
 	private static boolean isVirtual(Thread thread) {
