@@ -99,14 +99,27 @@ final class BlockingGuard {
 		}
 	}
 
+	/**
+	 * Return the first frame of the code that blocked: past this library, the JDK, and
+	 * the hooks through which Reactor and BlockHound report a blocking call.
+	 */
 	private static String callSite(StackTraceElement[] stack) {
 		for (StackTraceElement frame : stack) {
-			String type = frame.getClassName();
-			if (!type.startsWith("dev.eventloop.") || type.startsWith("dev.eventloop.spring.")) {
+			if (!isMachinery(frame.getClassName())) {
 				return frame.toString();
 			}
 		}
 		return (stack.length > 0) ? stack[stack.length - 1].toString() : "unknown";
+	}
+
+	private static boolean isMachinery(String type) {
+		if (type.startsWith("dev.eventloop.")) {
+			return !type.startsWith("dev.eventloop.spring.")
+					|| type.startsWith("dev.eventloop.spring.autoconfigure.blockhound.")
+					|| type.startsWith("dev.eventloop.spring.autoconfigure.reactor.");
+		}
+		return type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")
+				|| type.startsWith("reactor.blockhound.") || type.startsWith("reactor.core.");
 	}
 
 	/**

@@ -5,11 +5,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.eventloop.AsyncContext;
+import dev.eventloop.EventLoop;
 import dev.eventloop.IdleStrategy;
 import dev.eventloop.spring.metrics.EventLoopMetrics;
+import dev.eventloop.spring.observation.EventLoopTaskObservations;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,20 +31,29 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Benchmark 5: the same loop doing the same work with and without Micrometer meters bound
- * to it. {@code bound} registers every meter of DESIGN section 5 in a real
+ * to it. {@code bound} registers every meter of the loop in a real
  * {@link SimpleMeterRegistry}, records every lag probe into a histogram timer, and reads
  * every meter once a second (a scrape far more frequent than any real one). The work is
  * the one-producer workload of the submit-throughput benchmark; two forks per setting,
  * because the difference looked for is a few percent.
+ * <p>
+ * {@code dispatchThroughput} sends the same batches through {@link AsyncContext#execute}
+ * (queued: the producer is not on the loop). In {@code observed}, the context carries the
+ * {@link EventLoopTaskObservations} decorator that {@code eventloop.observations.enabled}
+ * registers, with an observation registry that records each task in a timer; in the other
+ * settings the context has no decorator, as when observations are off (the default).
  */
 @State(Scope.Benchmark)
 @Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+UseParallelGC" })
 public class MetricsBenchmark extends BenchmarkBase {
 
+	private static final Runnable NOOP = () -> {
+	};
+
 	/**
-	 * Whether the loop's meters are bound to a registry.
+	 * Whether the loop's meters are bound to a registry, and whether tasks are observed.
 	 */
-	@Param({ "unbound", "bound" })
+	@Param({ "unbound", "bound", "observed" })
 	public String metrics = "unbound";
 
 	// set in setup, read by the benchmark threads (published by JMH's setup barrier)
@@ -49,12 +63,21 @@ public class MetricsBenchmark extends BenchmarkBase {
 
 	private @Nullable ScheduledExecutorService scraper;
 
+	private @Nullable AsyncContext context;
+
 	@Setup
 	public void start() {
 		EventLoopAdapter adapter = new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.DISPATCH);
 		this.adapter = adapter;
 		switch (this.metrics) {
-			case "unbound" -> {
+			case "unbound" -> this.context = AsyncContext.create();
+			case "observed" -> {
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				ObservationRegistry observations = ObservationRegistry.create();
+				observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(registry));
+				this.context = AsyncContext.builder()
+					.callableDecorator(new EventLoopTaskObservations(observations))
+					.build();
 			}
 			case "bound" -> {
 				SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -68,9 +91,10 @@ public class MetricsBenchmark extends BenchmarkBase {
 				});
 				scraper.scheduleAtFixedRate(() -> scrape(registry), 1, 1, TimeUnit.SECONDS);
 				this.scraper = scraper;
+				this.context = AsyncContext.create();
 			}
 			default -> throw new IllegalArgumentException(
-					"Unknown metrics setting '" + this.metrics + "': use unbound or bound");
+					"Unknown metrics setting '" + this.metrics + "': use unbound, bound or observed");
 		}
 	}
 
@@ -95,6 +119,9 @@ public class MetricsBenchmark extends BenchmarkBase {
 		if (this.meters != null) {
 			this.meters.close();
 		}
+		if (this.context != null) {
+			this.context.close();
+		}
 		if (this.adapter != null) {
 			this.adapter.close();
 		}
@@ -111,6 +138,26 @@ public class MetricsBenchmark extends BenchmarkBase {
 			throw new IllegalStateException("Benchmark not set up");
 		}
 		SubmitThroughputBenchmark.submitBatch(adapter, producer.barrier);
+	}
+
+	@Benchmark
+	@BenchmarkMode(Mode.Throughput)
+	@OutputTimeUnit(TimeUnit.SECONDS)
+	@Threads(1)
+	@OperationsPerInvocation(SubmitThroughputBenchmark.BATCH)
+	public void dispatchThroughput(SubmitThroughputBenchmark.Producer producer) {
+		EventLoopAdapter adapter = this.adapter;
+		AsyncContext context = this.context;
+		if (adapter == null || context == null) {
+			throw new IllegalStateException("Benchmark not set up");
+		}
+		EventLoop loop = adapter.loop();
+		for (int i = 1; i < SubmitThroughputBenchmark.BATCH; i++) {
+			context.execute(loop, NOOP);
+		}
+		producer.barrier.arm();
+		context.execute(loop, producer.barrier);
+		producer.barrier.await();
 	}
 
 }

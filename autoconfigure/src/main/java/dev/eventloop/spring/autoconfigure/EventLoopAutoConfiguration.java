@@ -12,7 +12,6 @@ import dev.eventloop.ForeignLoopDetector;
 import dev.eventloop.Ticker;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
-import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import reactor.core.scheduler.Schedulers;
@@ -25,12 +24,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
-import org.springframework.util.ClassUtils;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
@@ -39,7 +39,8 @@ import org.springframework.util.ClassUtils;
  * {@link AsyncContext} and the lifecycle that stops the loops after the web server at
  * shutdown. Event-loop threads of Reactor, Netty and Vert.x are recognised when those
  * libraries are present, and thread-local context is carried onto the loops when
- * Micrometer's context-propagation is present.
+ * Micrometer's context-propagation is present (unless {@code eventloop.propagate-context}
+ * is {@code false}).
  * <p>
  * Ordered after {@link TaskExecutionAutoConfiguration}: loops are
  * {@link java.util.concurrent.Executor Executors}, and Boot creates its
@@ -82,13 +83,22 @@ public final class EventLoopAutoConfiguration {
 		return new EventLoopLifecycle(registry, properties.getShutdownTimeout());
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	OffloadExecution eventLoopOffloadExecution(EventLoopProperties properties, Environment environment) {
+		return OffloadExecution.create(Threading.VIRTUAL.isActive(environment),
+				properties.getOffload().getMaxConcurrency());
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	AsyncContext asyncContext(EventLoopProperties properties, ObjectProvider<ForeignLoopDetector> foreignLoopDetectors,
+	AsyncContext asyncContext(EventLoopProperties properties, OffloadExecution offloadExecution,
+			ObjectProvider<ForeignLoopDetector> foreignLoopDetectors,
 			ObjectProvider<CallableDecorator> callableDecorators, ObjectProvider<TaskDecorator> taskDecorators) {
 		AsyncContext.Builder builder = AsyncContext.builder()
 			.blockingPolicy(properties.getBlockingPolicy())
-			.maxInlineDepth(properties.getMaxInlineDepth());
+			.maxInlineDepth(properties.getMaxInlineDepth())
+			.offloadExecutor(offloadExecution.executor());
 		foreignLoopDetectors.orderedStream().forEach(builder::foreignLoopDetector);
 		List<CallableDecorator> decorators = new ArrayList<>(callableDecorators.orderedStream().toList());
 		taskDecorators.orderedStream().map(TaskDecoratorAdapter::new).forEach(decorators::add);
@@ -134,21 +144,25 @@ public final class EventLoopAutoConfiguration {
 
 	}
 
+	/**
+	 * Carries the caller's context onto the loops with what is registered in Micrometer's
+	 * global {@link ContextRegistry} (the current observation, and with it the trace and
+	 * the trace ids that tracing puts in the logging MDC); registers nothing there
+	 * itself.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = "io.micrometer.context.ContextSnapshotFactory")
+	@ConditionalOnBooleanProperty(name = "eventloop.propagate-context", matchIfMissing = true)
 	static class ContextPropagationConfiguration {
 
+		// first among the decorators: the others run inside the restored context
 		@Bean
+		@Order(0)
 		CallableDecorator contextPropagationTaskDecorator() {
-			ContextRegistry registry = ContextRegistry.getInstance();
-			if (ClassUtils.isPresent("org.slf4j.MDC", ContextPropagationConfiguration.class.getClassLoader())
-					&& registry.getThreadLocalAccessors()
-						.stream()
-						.noneMatch((accessor) -> Slf4jThreadLocalAccessor.KEY.equals(accessor.key()))) {
-				registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
-			}
-			return new ContextSnapshotCallableDecorator(
-					ContextSnapshotFactory.builder().contextRegistry(registry).clearMissing(true).build());
+			return new ContextSnapshotCallableDecorator(ContextSnapshotFactory.builder()
+				.contextRegistry(ContextRegistry.getInstance())
+				.clearMissing(true)
+				.build());
 		}
 
 	}

@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.ReactiveAdapter;
+import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -32,7 +34,7 @@ final class EventLoopMethod {
 
 	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
-	private static final boolean reactorPresent = ClassUtils.isPresent("reactor.core.publisher.Mono",
+	private static final boolean reactorPresent = ClassUtils.isPresent("reactor.core.publisher.Flux",
 			EventLoopMethod.class.getClassLoader());
 
 	enum Mode {
@@ -43,7 +45,7 @@ final class EventLoopMethod {
 
 	enum ReturnKind {
 
-		FUTURE, VOID, MONO, BLOCKING
+		FUTURE, VOID, REACTIVE, BLOCKING
 
 	}
 
@@ -57,6 +59,9 @@ final class EventLoopMethod {
 
 	private final ReturnKind returnKind;
 
+	// the adapter of a reactive return type (REACTIVE only)
+	private final @Nullable ReactiveAdapter reactiveAdapter;
+
 	// resolved on first call by any caller thread; racing resolutions find the same bean
 	private volatile @Nullable EventLoopGroup group;
 
@@ -67,6 +72,7 @@ final class EventLoopMethod {
 		this.loopName = loopName;
 		this.key = key;
 		this.returnKind = returnKind;
+		this.reactiveAdapter = (returnKind == ReturnKind.REACTIVE) ? reactiveAdapter(method.getReturnType()) : null;
 	}
 
 	/**
@@ -130,10 +136,23 @@ final class EventLoopMethod {
 					"Change the return type of " + describe(method)
 							+ ": declare CompletableFuture or CompletionStage instead.");
 		}
-		if (reactorPresent && ReactorSupport.isMono(type)) {
-			return ReturnKind.MONO;
+		if (reactiveAdapter(type) != null) {
+			return ReturnKind.REACTIVE;
 		}
 		return ReturnKind.BLOCKING;
+	}
+
+	/**
+	 * Return the adapter that Spring's shared {@link ReactiveAdapterRegistry} has for a
+	 * return type (Reactor's types, and RxJava's or Kotlin's {@code Flow} when their
+	 * adapters are present), or {@code null}; none without Reactor, through which the
+	 * proxy relays the method's result.
+	 */
+	private static @Nullable ReactiveAdapter reactiveAdapter(Class<?> type) {
+		if (!reactorPresent || type == Object.class) {
+			return null;
+		}
+		return ReactiveAdapterRegistry.getSharedInstance().getAdapter(type);
 	}
 
 	/**
@@ -187,6 +206,14 @@ final class EventLoopMethod {
 
 	ReturnKind returnKind() {
 		return this.returnKind;
+	}
+
+	ReactiveAdapter reactiveAdapter() {
+		ReactiveAdapter adapter = this.reactiveAdapter;
+		if (adapter == null) {
+			throw new IllegalStateException("Method " + describe(this.method) + " has no reactive return type");
+		}
+		return adapter;
 	}
 
 	boolean hasKey() {

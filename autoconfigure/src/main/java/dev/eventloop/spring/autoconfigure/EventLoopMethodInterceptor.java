@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.eventloop.AsyncContext;
+import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.LoopFuture;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -33,6 +34,8 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	private static final Object NOT_INTERCEPTED = new Object();
 
+	static final Object NO_OBSERVATIONS = new Object();
+
 	private final BeanFactory beanFactory;
 
 	// any thread: plans by method and target class, filled at startup and on first calls
@@ -44,6 +47,10 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	// resolved on first call by any caller thread; racing resolutions find the same bean
 	private volatile @Nullable AsyncContext asyncContext;
+
+	// the task observations, or NO_OBSERVATIONS; resolved on first call as asyncContext
+	// is
+	private volatile @Nullable Object observations;
 
 	EventLoopMethodInterceptor(BeanFactory beanFactory) {
 		this.beanFactory = beanFactory;
@@ -89,11 +96,12 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 		};
 	}
 
-	private @Nullable Object onEventLoop(EventLoopMethod plan, Object[] arguments, Callable<@Nullable Object> call)
+	private @Nullable Object onEventLoop(EventLoopMethod plan, Object[] arguments, Callable<@Nullable Object> method)
 			throws Throwable {
 		AsyncContext context = asyncContext();
 		EventLoopGroup group = plan.group(this.beanFactory);
 		Object key = plan.hasKey() ? plan.key(arguments) : null;
+		Callable<@Nullable Object> call = observedIfInline(group, key, method);
 		return switch (plan.returnKind()) {
 			case FUTURE -> flatten(dispatch(context, group, key, call));
 			case VOID -> {
@@ -113,7 +121,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 				}
 				yield null;
 			}
-			case MONO -> ReactorSupport.deferred(() -> dispatch(context, group, key, call));
+			case REACTIVE -> ReactorSupport.deferred(plan.reactiveAdapter(), () -> dispatch(context, group, key, call));
 			case BLOCKING -> unwrap(() -> (key != null) ? context.call(group, key, call) : context.call(group, call));
 		};
 	}
@@ -131,7 +139,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 				});
 				yield null;
 			}
-			case MONO -> ReactorSupport.deferred(() -> context.offload(call));
+			case REACTIVE -> ReactorSupport.deferred(plan.reactiveAdapter(), () -> context.offload(call));
 			case BLOCKING -> unwrap(() -> context.await(context.offload(call)));
 		};
 	}
@@ -199,6 +207,33 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	private static Throwable unwrap(Throwable ex) {
 		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+	}
+
+	/**
+	 * Observe a call that will run inline on the caller's loop, when task observations
+	 * are on (queued calls are observed by their decorator).
+	 */
+	private Callable<@Nullable Object> observedIfInline(EventLoopGroup group, @Nullable Object key,
+			Callable<@Nullable Object> call) {
+		Object observations = this.observations;
+		if (observations == NO_OBSERVATIONS) {
+			return call;
+		}
+		if (observations == null) {
+			observations = ObservationSupport.find(this.beanFactory);
+			this.observations = observations;
+			if (observations == NO_OBSERVATIONS) {
+				return call;
+			}
+		}
+		EventLoop caller = EventLoop.current().orElse(null);
+		boolean inline = caller != null
+				&& ((key != null) ? group.forKey(key) == caller : (caller == group || caller.group() == group));
+		if (!inline) {
+			return call;
+		}
+		Object found = observations;
+		return () -> ObservationSupport.observeInline(found, caller, call);
 	}
 
 	private AsyncContext asyncContext() {

@@ -34,4 +34,10 @@ public final class EventLoopMetricsAutoConfiguration {
 		return new EventLoopMetrics(registry.loops());
 	}
 
+	@Bean
+	@ConditionalOnBean(OffloadExecution.class)
+	OffloadMetrics eventLoopOffloadMetrics(OffloadExecution offloadExecution) {
+		return new OffloadMetrics(offloadExecution);
+	}
+
 }

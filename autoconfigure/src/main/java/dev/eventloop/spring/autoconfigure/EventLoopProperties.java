@@ -41,7 +41,20 @@ public class EventLoopProperties {
 	 */
 	private int maxInlineDepth = 16;
 
+	/**
+	 * Whether to carry the caller's context (the current observation and trace, and
+	 * whatever else is registered with Micrometer's context-propagation) onto work handed
+	 * to a loop or offloaded.
+	 */
+	private boolean propagateContext = true;
+
 	private final Defaults defaults = new Defaults();
+
+	private final Blockhound blockhound = new Blockhound();
+
+	private final Observations observations = new Observations();
+
+	private final Offload offload = new Offload();
 
 	/**
 	 * Event loops by name. An entry with one thread (the default) is one loop of that
@@ -83,8 +96,28 @@ public class EventLoopProperties {
 		this.maxInlineDepth = maxInlineDepth;
 	}
 
+	public boolean isPropagateContext() {
+		return this.propagateContext;
+	}
+
+	public void setPropagateContext(boolean propagateContext) {
+		this.propagateContext = propagateContext;
+	}
+
 	public Defaults getDefaults() {
 		return this.defaults;
+	}
+
+	public Blockhound getBlockhound() {
+		return this.blockhound;
+	}
+
+	public Observations getObservations() {
+		return this.observations;
+	}
+
+	public Offload getOffload() {
+		return this.offload;
 	}
 
 	public Map<String, Loop> getLoops() {
@@ -163,6 +196,76 @@ public class EventLoopProperties {
 
 		public void setIdleStrategy(IdleStrategy idleStrategy) {
 			this.idleStrategy = idleStrategy;
+		}
+
+	}
+
+	/**
+	 * BlockHound settings.
+	 *
+	 * @since 0.1.0
+	 */
+	public static class Blockhound {
+
+		/**
+		 * Whether to install BlockHound, when it is on the classpath, so that blocking
+		 * calls on loop threads are reported through the blocking policy. Meant for tests
+		 * and staging.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Observation settings.
+	 *
+	 * @since 0.1.0
+	 */
+	public static class Observations {
+
+		/**
+		 * Whether to observe each task handed to a loop, with its queue wait and run
+		 * time, as an "eventloop.task" observation.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Settings of the executor that runs offloaded blocking work.
+	 *
+	 * @since 0.1.0
+	 */
+	public static class Offload {
+
+		/**
+		 * Maximum number of offloaded tasks that run at once; further tasks wait for a
+		 * slot. Unlimited when not set.
+		 */
+		private @Nullable Integer maxConcurrency;
+
+		public @Nullable Integer getMaxConcurrency() {
+			return this.maxConcurrency;
+		}
+
+		public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
+			this.maxConcurrency = maxConcurrency;
 		}
 
 	}

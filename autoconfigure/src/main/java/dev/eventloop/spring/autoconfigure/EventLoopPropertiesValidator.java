@@ -205,6 +205,13 @@ final class EventLoopPropertiesValidator {
 					origin(environment, property), "inline dispatches must be allowed to nest at least once",
 					"Set 'eventloop.max-inline-depth' to 1 or more, or remove it to use the default of 16.");
 		}
+		Integer maxConcurrency = properties.getOffload().getMaxConcurrency();
+		if (maxConcurrency != null && maxConcurrency < 1) {
+			String property = PREFIX + "offload.max-concurrency";
+			throw new InvalidEventLoopPropertyException(property, maxConcurrency, origin(environment, property),
+					"offloaded work must be allowed to run at least one task at a time",
+					"Set 'eventloop.offload.max-concurrency' to 1 or more, or remove it for no limit.");
+		}
 		Map<String, String> owners = new LinkedHashMap<>();
 		properties.getLoops().forEach((name, loop) -> {
 			String prefix = PREFIX + "loops." + name + ".";

@@ -9,7 +9,11 @@ import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -28,6 +32,17 @@ class ContextPropagationTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class, OnEventLoopAutoConfiguration.class))
 		.withUserConfiguration(ServiceConfiguration.class);
+
+	@BeforeAll
+	static void registerMdcAccessor() {
+		// what an application does to carry its own MDC keys: the starter registers none
+		ContextRegistry.getInstance().registerThreadLocalAccessor(new Slf4jThreadLocalAccessor("requestId"));
+	}
+
+	@AfterAll
+	static void removeMdcAccessor() {
+		ContextRegistry.getInstance().removeThreadLocalAccessor(Slf4jThreadLocalAccessor.KEY);
+	}
 
 	@AfterEach
 	void clearMdc() {
@@ -78,6 +93,16 @@ class ContextPropagationTests {
 			String seen = observation.observe(() -> service.observationName(registry).join());
 			assertThat(seen).isEqualTo("checkout");
 			assertThat(service.observationName(registry).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("none");
+		});
+	}
+
+	@Test
+	void propagationSwitchedOffShouldRegisterNoDecorator() {
+		this.contextRunner.withPropertyValues("eventloop.propagate-context=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(CallableDecorator.class);
+			MDC.put("requestId", "r-9");
+			assertThat(context.getBean(ContextService.class).requestId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+				.isEqualTo("null on default");
 		});
 	}
 

@@ -1,0 +1,10 @@
+/**
+ * BlockHound support for managed event loops: blocking calls made on loop threads are
+ * reported through the loops' blocking policy.
+ *
+ * @since 0.1.0
+ */
+@NullMarked
+package dev.eventloop.spring.autoconfigure.blockhound;
+
+import org.jspecify.annotations.NullMarked;
