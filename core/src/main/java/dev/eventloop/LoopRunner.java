@@ -199,15 +199,16 @@ final class LoopRunner {
 		if (!timerDue && !probeDue) {
 			return false;
 		}
-		this.counters.busy(true);
 		if (timerDue) {
+			this.counters.busy(true);
 			this.timers.runRound(now, BATCH_SIZE);
+			this.probe.busyFor(this.ticker.nanoTime() - now);
+			this.counters.busy(false);
 		}
 		if (probeDue) {
+			// the probe's own few nanoseconds do not count as work
 			this.probe.run(now);
 		}
-		this.probe.busyFor(this.ticker.nanoTime() - now);
-		this.counters.busy(false);
 		return true;
 	}
 

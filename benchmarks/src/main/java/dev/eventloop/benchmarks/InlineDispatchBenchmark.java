@@ -15,9 +15,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Benchmark 3: dispatch from the loop itself, where every library runs the work inline.
- * Each invocation hops to the loop once and performs {@value #OPS} dispatches there, so
- * the hop costs well under a nanosecond per dispatch and is the same for {@code direct},
+ * Dispatch from the loop itself, where every library runs the work inline. Each
+ * invocation hops to the loop once and performs {@value #OPS} dispatches there, so the
+ * hop costs well under a nanosecond per dispatch and is the same for {@code direct},
  * {@code eventloop-check} and {@code eventloop}, which share one loop implementation.
  * <ul>
  * <li>{@code direct}: {@code task.call()} on this project's loop thread: the floor;</li>

@@ -30,12 +30,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Benchmark 5: the same loop doing the same work with and without Micrometer meters bound
- * to it. {@code bound} registers every meter of the loop in a real
- * {@link SimpleMeterRegistry}, records every lag probe into a histogram timer, and reads
- * every meter once a second (a scrape far more frequent than any real one). The work is
- * the one-producer workload of the submit-throughput benchmark; two forks per setting,
- * because the difference looked for is a few percent.
+ * The same loop doing the same work with and without Micrometer meters bound to it.
+ * {@code bound} registers every meter of the loop in a real {@link SimpleMeterRegistry},
+ * records every lag probe into a histogram timer, and reads every meter once a second (a
+ * scrape far more frequent than any real one). The work is the one-producer workload of
+ * the submit-throughput benchmark; two forks per setting, because the difference looked
+ * for is a few percent.
  * <p>
  * {@code dispatchThroughput} sends the same batches through {@link AsyncContext#execute}
  * (queued: the producer is not on the loop). In {@code observed}, the context carries the

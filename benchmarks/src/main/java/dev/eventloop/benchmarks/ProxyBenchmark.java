@@ -18,12 +18,12 @@ import org.openjdk.jmh.annotations.Threads;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Benchmark 4, cross-thread: a call through an {@code @OnEventLoop} proxy against the
- * same call through a Spring {@code @Async} proxy on a one-thread
- * {@code ThreadPoolTaskExecutor}, in a minimal Spring Boot context, from a thread that is
- * not the loop. {@code fireAndForget} calls {@code void} methods in batches (the proxy
- * and submission cost, as in the submit-throughput benchmark); {@code roundTrip} calls a
- * method returning a {@code CompletableFuture} and waits for it.
+ * Cross-thread: a call through an {@code @OnEventLoop} proxy against the same call
+ * through a Spring {@code @Async} proxy on a one-thread {@code ThreadPoolTaskExecutor},
+ * in a minimal Spring Boot context, from a thread that is not the loop.
+ * {@code fireAndForget} calls {@code void} methods in batches (the proxy and submission
+ * cost, as in the submit-throughput benchmark); {@code roundTrip} calls a method
+ * returning a {@code CompletableFuture} and waits for it.
  */
 @State(Scope.Benchmark)
 public class ProxyBenchmark extends BenchmarkBase {

@@ -19,12 +19,11 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Benchmark 4, inline: an {@code @OnEventLoop} method returning a
- * {@code CompletableFuture}, called from its own loop, where the proxy runs it inline;
- * against {@code plain}, the same method on an instance that is not proxied. As in the
- * inline-dispatch benchmark, each invocation hops to the loop once and makes
- * {@value #OPS} calls there. ({@code @Async} has no inline path: it always hands the call
- * to its executor.)
+ * Inline: an {@code @OnEventLoop} method returning a {@code CompletableFuture}, called
+ * from its own loop, where the proxy runs it inline; against {@code plain}, the same
+ * method on an instance that is not proxied. As in the inline-dispatch benchmark, each
+ * invocation hops to the loop once and makes {@value #OPS} calls there. ({@code @Async}
+ * has no inline path: it always hands the call to its executor.)
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

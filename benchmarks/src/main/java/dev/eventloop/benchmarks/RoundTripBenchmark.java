@@ -12,10 +12,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Benchmark 2: submit-and-wait round trip from a thread that is not the loop. One task at
- * a time, so the loop is idle between tasks and every round trip includes waking it (and
- * waking the caller). Sampled, for the latency distribution. {@code eventloop-spin} is
- * this project's loop with {@code IdleStrategy.SPIN_THEN_PARK}.
+ * Submit-and-wait round trip from a thread that is not the loop. One task at a time, so
+ * the loop is idle between tasks and every round trip includes waking it (and waking the
+ * caller). Sampled, for the latency distribution. {@code eventloop-spin} is this
+ * project's loop with {@code IdleStrategy.SPIN_THEN_PARK}.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

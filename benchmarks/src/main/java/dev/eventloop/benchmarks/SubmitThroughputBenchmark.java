@@ -13,9 +13,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Benchmark 1: cross-thread submit throughput. Each producer queues a batch of no-op
- * tasks followed by a barrier task and waits for the barrier, so that every batch is
- * fully run before the next starts; the score is tasks per second over all producers.
+ * Cross-thread submit throughput. Each producer queues a batch of no-op tasks followed by
+ * a barrier task and waits for the barrier, so that every batch is fully run before the
+ * next starts; the score is tasks per second over all producers.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

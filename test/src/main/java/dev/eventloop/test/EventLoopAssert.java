@@ -20,7 +20,9 @@ public class EventLoopAssert extends AbstractAssert<EventLoopAssert, EventLoop> 
 	}
 
 	/**
-	 * Verify that the loop is running and has an empty queue and no task running.
+	 * Verify that the loop is running and has an empty queue and no task running. A task
+	 * completes its future before the loop has finished with it, so assert this after
+	 * {@link EventLoopTestSupport#awaitQuiescence}, not right after a future completes.
 	 * @return this
 	 */
 	public EventLoopAssert isIdle() {

@@ -26,8 +26,8 @@ class QuiescenceExampleTests {
 
 			EventLoopTestSupport.awaitQuiescence(ledger, Duration.ofSeconds(10));
 
-			assertThat(EventLoopTestSupport.runOn(ledger.forKey("a-7"), () -> balances.get("a-7"))).isEqualTo(10_000L);
 			EventLoopAssertions.assertThat(ledger.forKey("a-7")).isIdle().hasFailed(0).hasNoBlockingViolations();
+			assertThat(EventLoopTestSupport.runOn(ledger.forKey("a-7"), () -> balances.get("a-7"))).isEqualTo(10_000L);
 		}
 	}
 
