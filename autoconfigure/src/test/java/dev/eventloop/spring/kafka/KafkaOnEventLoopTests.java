@@ -1,0 +1,246 @@
+package dev.eventloop.spring.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.OnEventLoop;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.util.backoff.FixedBackOff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A {@code @KafkaListener} method on an event loop, keyed by the record key and returning
+ * a future, against a real broker: every record processed once, in order per key, on the
+ * key's loop, committed to the end; a full loop holds records back instead of rejecting
+ * them; a failing record goes to the container's error handler.
+ */
+class KafkaOnEventLoopTests {
+
+	private static final int PARTITIONS = 4;
+
+	private static final int KEYS = 200;
+
+	private static EmbeddedKafkaBroker broker;
+
+	@BeforeAll
+	static void startBroker() {
+		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "ordered", "bounded", "failing");
+		broker.afterPropertiesSet();
+	}
+
+	@AfterAll
+	static void stopBroker() {
+		broker.destroy();
+	}
+
+	@Test
+	void recordsShouldBeProcessedOnceInOrderPerKeyOnTheKeysLoopAndCommittedToTheEnd() throws Exception {
+		int records = 2_000;
+		try (ConfigurableApplicationContext context = run(ListenerApplication.class, "ordered")) {
+			Listener listener = context.getBean(Listener.class);
+			KafkaTestSupport.produce(broker, "ordered", records, KEYS);
+			await().atMost(KafkaTestSupport.TIMEOUT).until(() -> listener.deliveries().count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "ordered-group", "ordered");
+
+			assertThat(listener.deliveries().count).hasValue(records);
+			assertThat(listener.deliveries().distinctRecords()).isEqualTo(records);
+			assertInOrderPerKeyOnItsLoop(listener, context.getBean("workers", EventLoopGroup.class));
+		}
+	}
+
+	@Test
+	void fullLoopShouldHoldRecordsBackWithoutRejectingRetryingOrLosingAny() throws Exception {
+		int records = 3_000;
+		try (ConfigurableApplicationContext context = run(ListenerApplication.class, "bounded",
+				"eventloop.loops.workers.queue-capacity=16", "test.work-micros=200")) {
+			Listener listener = context.getBean(Listener.class);
+			KafkaRecordDispatcher dispatcher = context.getBean(KafkaRecordDispatcher.class);
+			CompositeHealthContributor health = context.getBean("eventLoopsHealthContributor",
+					CompositeHealthContributor.class);
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			KafkaTestSupport.produce(broker, "bounded", records, KEYS);
+
+			// while records are held back for the full loops, the loops stay healthy
+			await().atMost(KafkaTestSupport.TIMEOUT)
+				.until(() -> meters.get("eventloop.kafka.records.held")
+					.gauges()
+					.stream()
+					.mapToDouble((g) -> g.value())
+					.sum() > 0);
+			assertThat(health.stream())
+				.allSatisfy((entry) -> assertThat(((HealthIndicator) entry.contributor()).health().getStatus())
+					.isEqualTo(Status.UP));
+
+			await().atMost(KafkaTestSupport.TIMEOUT).until(() -> listener.deliveries().count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "bounded-group", "bounded");
+
+			assertThat(listener.deliveries().count).hasValue(records);
+			assertThat(listener.deliveries().redelivered()).isZero();
+			assertThat(dispatcher.lanes()).allSatisfy((lane) -> {
+				assertThat(lane.highWaterMark()).isEqualTo(16);
+				assertThat(lane.inFlight()).isZero();
+				assertThat(lane.held()).isZero();
+			});
+			EventLoopGroup workers = context.getBean("workers", EventLoopGroup.class);
+			assertThat(workers.loops()).allSatisfy((loop) -> assertThat(loop.stats().rejected()).isZero());
+			assertInOrderPerKeyOnItsLoop(listener, workers);
+		}
+	}
+
+	@Test
+	void failingRecordShouldBeRetriedAndRecoveredByTheContainersErrorHandler() throws Exception {
+		int records = 1_000;
+		try (ConfigurableApplicationContext context = run(FailingListenerApplication.class, "failing",
+				"test.fail-every=20")) {
+			Listener listener = context.getBean(Listener.class);
+			Recovered recovered = context.getBean(Recovered.class);
+			KafkaTestSupport.produce(broker, "failing", records, KEYS);
+			// sequence numbers 0..4 per key; those with (key index + sequence) % 20 == 0
+			// fail on every attempt
+			int failing = listener.failingCount(records, KEYS);
+			await().atMost(KafkaTestSupport.TIMEOUT).until(() -> recovered.records.size() >= failing);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "failing-group", "failing");
+
+			assertThat(recovered.records).hasSize(failing).doesNotHaveDuplicates();
+			// three attempts each (FixedBackOff with two retries)
+			assertThat(listener.attempts()).hasValue(records - failing + failing * 3);
+			assertThat(listener.deliveries().count).hasValue(records - failing);
+			assertThat(listener.deliveries().redelivered()).isZero();
+		}
+	}
+
+	private static void assertInOrderPerKeyOnItsLoop(Listener listener, EventLoopGroup workers) {
+		assertThat(listener.deliveries().sequencesByKey).hasSize(KEYS);
+		listener.deliveries().sequencesByKey.forEach((key, sequences) -> {
+			List<Integer> sorted = new ArrayList<>(sequences);
+			sorted.sort(null);
+			assertThat(sequences).as("sequence of %s", key).isEqualTo(sorted);
+		});
+		listener.deliveries().threadsByKey.forEach((key, threads) -> assertThat(threads).as("threads of %s", key)
+			.containsExactly(workers.forKey(key).name()));
+	}
+
+	private static ConfigurableApplicationContext run(Class<?> application, String topic, String... properties) {
+		List<String> arguments = new ArrayList<>(
+				List.of("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+						"--spring.kafka.consumer.auto-offset-reset=earliest", "--eventloop.loops.workers.threads=2",
+						"--test.topic=" + topic, "--test.group=" + topic + "-group"));
+		for (String property : properties) {
+			arguments.add("--" + property);
+		}
+		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
+			.run(arguments.toArray(String[]::new));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class ListenerApplication {
+
+		@Bean
+		Listener listener() {
+			return new Listener();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(ListenerApplication.class)
+	static class FailingListenerApplication {
+
+		@Bean
+		Recovered recovered() {
+			return new Recovered();
+		}
+
+		@Bean
+		DefaultErrorHandler errorHandler(Recovered recovered) {
+			return new DefaultErrorHandler(
+					(record, ex) -> recovered.records.add(KafkaRecordDispatcher.describe(record)),
+					new FixedBackOff(0, 2));
+		}
+
+	}
+
+	static class Recovered {
+
+		final List<String> records = new CopyOnWriteArrayList<>();
+
+	}
+
+	public static class Listener {
+
+		final KafkaTestSupport.Deliveries deliveries = new KafkaTestSupport.Deliveries();
+
+		final AtomicInteger attempts = new AtomicInteger();
+
+		@Value("${test.work-micros:0}")
+		long workMicros;
+
+		@Value("${test.fail-every:0}")
+		int failEvery;
+
+		@KafkaListener(topics = "${test.topic}", groupId = "${test.group}")
+		@OnEventLoop(value = "workers", key = "#record.key()")
+		public CompletableFuture<Void> handle(ConsumerRecord<String, String> record) {
+			assertThat(EventLoop.current()).as("running on a loop").isPresent();
+			this.attempts.incrementAndGet();
+			KafkaTestSupport.work(this.workMicros);
+			if (fails(record.key(), Integer.parseInt(record.value()))) {
+				return CompletableFuture.failedFuture(new IllegalStateException("Refusing " + record.key()));
+			}
+			this.deliveries.record(KafkaRecordDispatcher.describe(record), record.key(), record.value());
+			return CompletableFuture.completedFuture(null);
+		}
+
+		public KafkaTestSupport.Deliveries deliveries() {
+			return this.deliveries;
+		}
+
+		public AtomicInteger attempts() {
+			return this.attempts;
+		}
+
+		private boolean fails(String key, int sequence) {
+			return this.failEvery > 0 && (Integer.parseInt(key.substring(4)) + sequence) % this.failEvery == 0;
+		}
+
+		public int failingCount(int records, int keys) {
+			int count = 0;
+			for (int i = 0; i < records; i++) {
+				if (fails("key-" + (i % keys), i / keys)) {
+					count++;
+				}
+			}
+			return count;
+		}
+
+	}
+
+}

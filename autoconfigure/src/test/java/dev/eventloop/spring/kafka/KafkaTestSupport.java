@@ -1,0 +1,140 @@
+package dev.eventloop.spring.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.utils.KafkaTestUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Producing test records, reading committed offsets and recording what listeners saw.
+ */
+final class KafkaTestSupport {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+	private KafkaTestSupport() {
+	}
+
+	/**
+	 * Send {@code count} records spread over {@code keys} keys: record {@code i} has key
+	 * {@code key-(i % keys)} and value {@code i / keys}, its sequence number within its
+	 * key.
+	 */
+	static void produce(EmbeddedKafkaBroker broker, String topic, int count, int keys) {
+		produce(broker, topic, 0, count, keys);
+	}
+
+	static void produce(EmbeddedKafkaBroker broker, String topic, int from, int to, int keys) {
+		Map<String, Object> properties = new HashMap<>(KafkaTestUtils.producerProps(broker));
+		properties.put("key.serializer", StringSerializer.class);
+		properties.put("value.serializer", StringSerializer.class);
+		properties.put("linger.ms", 5);
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties)) {
+			for (int i = from; i < to; i++) {
+				producer.send(new ProducerRecord<>(topic, "key-" + (i % keys), Integer.toString(i / keys)));
+			}
+			producer.flush();
+		}
+	}
+
+	/**
+	 * Wait until the group has committed every partition of the topic up to its end.
+	 */
+	static void awaitCommittedToEnd(EmbeddedKafkaBroker broker, String group, String topic) throws Exception {
+		try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+			Map<TopicPartition, Long> end = endOffsets(admin, broker, topic);
+			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(committed(admin, group)).isEqualTo(end));
+		}
+	}
+
+	private static Map<TopicPartition, Long> endOffsets(AdminClient admin, EmbeddedKafkaBroker broker, String topic)
+			throws Exception {
+		Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+		for (int partition = 0; partition < broker.getPartitionsPerTopic(); partition++) {
+			request.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+		}
+		Map<TopicPartition, ListOffsetsResultInfo> result = admin.listOffsets(request)
+			.all()
+			.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		return result.entrySet()
+			.stream()
+			.collect(Collectors.toMap(Map.Entry::getKey, (entry) -> entry.getValue().offset()));
+	}
+
+	private static Map<TopicPartition, Long> committed(AdminClient admin, String group) throws Exception {
+		ListConsumerGroupOffsetsResult result = admin.listConsumerGroupOffsets(group);
+		Map<TopicPartition, OffsetAndMetadata> offsets = result.partitionsToOffsetAndMetadata()
+			.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		return offsets.entrySet()
+			.stream()
+			.filter((entry) -> entry.getValue() != null)
+			.collect(Collectors.toMap(Map.Entry::getKey, (entry) -> entry.getValue().offset()));
+	}
+
+	/**
+	 * Keep the CPU busy for the given time, as a record's processing would.
+	 */
+	static void work(long micros) {
+		long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
+		while (System.nanoTime() - end < 0) {
+			Thread.onSpinWait();
+		}
+	}
+
+	/**
+	 * What a listener saw: every delivery, and per key the sequence numbers in the order
+	 * they ran and the threads they ran on.
+	 */
+	static final class Deliveries {
+
+		final AtomicInteger count = new AtomicInteger();
+
+		final Map<String, AtomicInteger> byRecord = new ConcurrentHashMap<>();
+
+		final Map<String, List<Integer>> sequencesByKey = new ConcurrentHashMap<>();
+
+		final Map<String, List<String>> threadsByKey = new ConcurrentHashMap<>();
+
+		void record(String topicPartitionOffset, String key, String value) {
+			this.byRecord.computeIfAbsent(topicPartitionOffset, (k) -> new AtomicInteger()).incrementAndGet();
+			this.sequencesByKey.computeIfAbsent(key, (k) -> new CopyOnWriteArrayList<>()).add(Integer.parseInt(value));
+			List<String> threads = this.threadsByKey.computeIfAbsent(key, (k) -> new CopyOnWriteArrayList<>());
+			String thread = Thread.currentThread().getName();
+			if (!threads.contains(thread)) {
+				threads.add(thread);
+			}
+			this.count.incrementAndGet();
+		}
+
+		int distinctRecords() {
+			return this.byRecord.size();
+		}
+
+		long redelivered() {
+			return this.byRecord.values().stream().filter((deliveries) -> deliveries.get() > 1).count();
+		}
+
+	}
+
+}
