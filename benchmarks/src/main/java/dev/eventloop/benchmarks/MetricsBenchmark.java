@@ -70,7 +70,9 @@ public class MetricsBenchmark extends BenchmarkBase {
 		EventLoopAdapter adapter = new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.DISPATCH);
 		this.adapter = adapter;
 		switch (this.metrics) {
-			case "unbound" -> this.context = AsyncContext.create();
+			case "unbound" -> {
+				this.context = AsyncContext.create();
+			}
 			case "observed" -> {
 				SimpleMeterRegistry registry = new SimpleMeterRegistry();
 				ObservationRegistry observations = ObservationRegistry.create();

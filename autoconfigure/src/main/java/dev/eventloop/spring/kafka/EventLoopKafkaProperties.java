@@ -14,8 +14,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class EventLoopKafkaProperties {
 
 	/**
-	 * Whether to dispatch the records of @KafkaListener methods annotated with
-	 * @OnEventLoop through the starter's backpressure, commit and drain handling.
+	 * Whether Kafka listener methods that run on event loops get the starter's
+	 * backpressure, commit and drain handling.
 	 */
 	private boolean enabled = true;
 

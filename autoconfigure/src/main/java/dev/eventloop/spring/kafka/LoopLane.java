@@ -40,7 +40,7 @@ final class LoopLane {
 	LoopLane(EventLoop loop, int highWaterMark, ScheduledExecutorService retries) {
 		this.loop = loop;
 		this.retries = retries;
-		int capacity = loop.stats().queueCapacity();
+		int capacity = loop.stats().queue().capacity();
 		this.highWaterMark = (capacity > 0) ? Math.max(1, Math.min(highWaterMark, capacity)) : highWaterMark;
 	}
 

@@ -109,7 +109,7 @@ class KafkaOnEventLoopTests {
 				assertThat(lane.held()).isZero();
 			});
 			EventLoopGroup workers = context.getBean("workers", EventLoopGroup.class);
-			assertThat(workers.loops()).allSatisfy((loop) -> assertThat(loop.stats().rejected()).isZero());
+			assertThat(workers.loops()).allSatisfy((loop) -> assertThat(loop.stats().tasks().rejected()).isZero());
 			assertInOrderPerKeyOnItsLoop(listener, workers);
 		}
 	}
