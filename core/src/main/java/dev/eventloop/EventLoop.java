@@ -88,13 +88,13 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.group = (group != null) ? group : this;
 		this.ticker = settings.ticker();
 		this.queue = new TaskQueue(settings.queueCapacity());
-		this.counters = new LoopCounters(this.queue);
 		this.probe = new LagProbe(name, settings.lagProbeInterval());
 		this.probe.start(this.ticker.nanoTime());
+		this.monitor = new Watchdog.Monitor(this);
+		this.counters = new LoopCounters(this, this.queue, this.probe, this.monitor);
 		this.timers = new LoopTimers(this, this.probe);
 		this.runner = new LoopRunner(this, this.queue, this.counters, this.probe, this.timers);
 		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
-		this.monitor = new Watchdog.Monitor(this);
 	}
 
 	/**

@@ -154,6 +154,10 @@ final class LagProbe {
 	 * whole interval.
 	 */
 	double utilization(long now, boolean running, Duration runningFor) {
+		return utilization(now, running, runningFor.toNanos());
+	}
+
+	double utilization(long now, boolean running, long runningForNanos) {
 		double utilization = this.utilization;
 		if (!running) {
 			return utilization;
@@ -162,7 +166,7 @@ final class LagProbe {
 			long window = now - this.idleWindowStartNanos;
 			return (window > 0) ? Math.min(1.0, (double) this.idleWindowBusyNanos / window) : utilization;
 		}
-		return (runningFor.toNanos() >= this.intervalNanos) ? 1.0 : utilization;
+		return (runningForNanos >= this.intervalNanos) ? 1.0 : utilization;
 	}
 
 }

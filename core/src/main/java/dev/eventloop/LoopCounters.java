@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live task counts of one loop, cheap to read from any thread: each getter reads one
- * field or adder, so meters can poll them as often as they like (a {@link LoopStats}
+ * The live counts and readings of one loop, cheap to read from any thread: each getter
+ * reads a few fields, so meters can poll them as often as they like (a {@link LoopStats}
  * snapshot also sorts lag samples and copies a stack trace). Counts are cumulative since
  * the loop started; {@link LoopStats} explains the accounting.
  *
@@ -41,7 +41,13 @@ public final class LoopCounters {
 		}
 	}
 
+	private final EventLoop loop;
+
 	private final TaskQueue queue;
+
+	private final LagProbe probe;
+
+	private final Watchdog.Monitor monitor;
 
 	// written by the loop thread only (opaque stores), read by any thread
 	private long completed;
@@ -65,8 +71,11 @@ public final class LoopCounters {
 
 	private final LongAdder blockingViolations = new LongAdder();
 
-	LoopCounters(TaskQueue queue) {
+	LoopCounters(EventLoop loop, TaskQueue queue, LagProbe probe, Watchdog.Monitor monitor) {
+		this.loop = loop;
 		this.queue = queue;
+		this.probe = probe;
+		this.monitor = monitor;
 	}
 
 	/**
@@ -137,6 +146,25 @@ public final class LoopCounters {
 	LoopStats.Tasks snapshot() {
 		return new LoopStats.Tasks(submitted(), inline(), completed(), failed(), rejected(), abandoned(),
 				blockingViolations());
+	}
+
+	/**
+	 * Return the share of wall time the loop spent running tasks over the last probe
+	 * interval, as {@link LoopStats#utilization()} reports it.
+	 * @return the utilisation, from 0 to 1
+	 */
+	public double utilization() {
+		long now = this.loop.ticker().nanoTime();
+		return this.probe.utilization(now, this.loop.isRunning(), this.monitor.runningForNanos(now));
+	}
+
+	/**
+	 * Return whether a task holds the loop past its stall threshold or keeps it waiting,
+	 * as {@link LoopStats.Stall#stalled()} reports it.
+	 * @return {@code true} while the loop is stalled
+	 */
+	public boolean stalled() {
+		return this.monitor.stalled();
 	}
 
 	// ---- written by the loop thread only

@@ -193,6 +193,15 @@ final class Watchdog {
 		/**
 		 * Return the stall as it stands at {@code now} (on the loop's ticker).
 		 */
+		long runningForNanos(long now) {
+			long since = this.runningSinceNanos;
+			return (since == 0) ? 0 : Math.max(0, now - since);
+		}
+
+		boolean stalled() {
+			return this.stalled;
+		}
+
 		LoopStats.Stall snapshot(long now) {
 			long since = this.runningSinceNanos;
 			Duration runningFor = (since == 0) ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - since));

@@ -14,7 +14,11 @@ class LoopCountersTests {
 
 	private final TaskQueue queue = new TaskQueue(0);
 
-	private final LoopCounters counters = new LoopCounters(this.queue);
+	// never started: it only lends its settings and ticker to the counters' readings
+	private final EventLoop unstarted = new EventLoop("counted", EventLoop.builder("counted").settings(), null);
+
+	private final LoopCounters counters = new LoopCounters(this.unstarted, this.queue,
+			new LagProbe("counted", Duration.ofMillis(100)), new Watchdog.Monitor(this.unstarted));
 
 	@Test
 	void everyCountStartsAtZero() {
@@ -22,6 +26,8 @@ class LoopCountersTests {
 		assertThat(this.counters.queueSize()).isZero();
 		assertThat(this.counters.runSequence()).isZero();
 		assertThat(this.counters.running()).isFalse();
+		assertThat(this.counters.stalled()).isFalse();
+		assertThat(this.counters.utilization()).isZero();
 	}
 
 	@Test

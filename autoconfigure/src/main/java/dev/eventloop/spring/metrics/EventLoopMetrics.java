@@ -11,7 +11,6 @@ import java.util.function.ToDoubleFunction;
 import dev.eventloop.EventLoop;
 import dev.eventloop.LoopCounters;
 import dev.eventloop.LoopState;
-import dev.eventloop.LoopStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -20,7 +19,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@link MeterBinder} for event loops. Every meter is tagged with {@code loop} and
@@ -87,11 +85,11 @@ public class EventLoopMetrics implements MeterBinder, AutoCloseable {
 			.strongReference(true)
 			.register(registry));
 		meters.add(gauge(registry, "eventloop.utilization",
-				"Share of wall time the loop spent running tasks over the last probe interval, 0 to 1", null, tags,
-				loop, LoopStats::utilization));
+				"Share of wall time the loop spent running tasks over the last probe interval, 0 to 1", tags, counters,
+				LoopCounters::utilization));
 		meters.add(gauge(registry, "eventloop.stalled",
-				"1 when one task has run on the loop longer than its stall threshold, otherwise 0", null, tags, loop,
-				(stats) -> stats.stall().stalled() ? 1 : 0));
+				"1 when a task has held the loop past its stall threshold or keeps it waiting, otherwise 0", tags,
+				counters, (live) -> live.stalled() ? 1 : 0));
 		Timer lag = Timer.builder("eventloop.lag")
 			.description("How late the loop ran its scheduled lag probe")
 			.tags(tags)
@@ -114,11 +112,10 @@ public class EventLoopMetrics implements MeterBinder, AutoCloseable {
 			.register(registry);
 	}
 
-	private static Gauge gauge(MeterRegistry registry, String name, String description, @Nullable String baseUnit,
-			Tags tags, EventLoop loop, ToDoubleFunction<LoopStats> value) {
-		return Gauge.builder(name, loop, (target) -> value.applyAsDouble(target.stats()))
+	private static Gauge gauge(MeterRegistry registry, String name, String description, Tags tags,
+			LoopCounters counters, ToDoubleFunction<LoopCounters> value) {
+		return Gauge.builder(name, counters, value)
 			.description(description)
-			.baseUnit(baseUnit)
 			.tags(tags)
 			.strongReference(true)
 			.register(registry);
