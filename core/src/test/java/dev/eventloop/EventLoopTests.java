@@ -281,24 +281,6 @@ class EventLoopTests {
 	}
 
 	@Test
-	void lagProbeMeasuresAndUtilisationIsReported() throws Exception {
-		EventLoop loop = track(EventLoop.builder("probed").lagProbeInterval(Duration.ofMillis(10)).build());
-		List<Long> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
-		loop.addLagListener(samples::add);
-		loop.execute(() -> {
-			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(60);
-			while (System.nanoTime() < until) {
-				Thread.onSpinWait();
-			}
-		});
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> samples.stream().anyMatch((lag) -> lag >= TimeUnit.MILLISECONDS.toNanos(20)));
-		LoopStats stats = loop.stats();
-		assertThat(stats.lag().max()).isGreaterThanOrEqualTo(Duration.ofMillis(20));
-		assertThat(stats.utilization()).isBetween(0.0, 1.0);
-	}
-
-	@Test
 	void boundedQueueRejectsWhenFullAndLoopThreadsNeverWait() throws Exception {
 		EventLoop loop = track(EventLoop.builder("bounded").queueCapacity(4).build());
 		EventLoop other = track(EventLoop.builder("other").build());
@@ -403,21 +385,6 @@ class EventLoopTests {
 			return new int[] { before, loop.timers().size() };
 		}).get(30, TimeUnit.SECONDS);
 		assertThat(pending).containsExactly(1000, 0);
-	}
-
-	@Test
-	void aLoopWhoseLagStaysAboveItsThresholdIsReportedLaggingUntilItRecovers() throws Exception {
-		EventLoop loop = track(EventLoop.builder("lagging")
-			.lagThreshold(Duration.ofMillis(100))
-			.lagProbeInterval(Duration.ofMillis(10))
-			.build());
-		assertThat(loop.stats().lag().lagging()).isFalse();
-		AtomicBoolean release = new AtomicBoolean();
-		loop.execute(() -> busyOperation(release));
-		await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().lag().lagging());
-		assertThat(loop.stats().lag().last()).isGreaterThan(Duration.ofMillis(100));
-		release.set(true);
-		await().atMost(Duration.ofSeconds(10)).until(() -> !loop.stats().lag().lagging());
 	}
 
 	@Test

@@ -30,7 +30,8 @@ import dev.eventloop.Ticker;
  * task that holds its loop count as stalled.
  *
  * <p>
- * Time starts at zero. Methods are safe to call from any thread but a loop's own.
+ * {@link #now()} starts at zero. Methods are safe to call from any thread but a loop's
+ * own.
  *
  * @since 0.1.0
  */
@@ -38,8 +39,11 @@ public final class ManualTicker implements Ticker {
 
 	private static final Duration LOOP_WAIT = Duration.ofSeconds(30);
 
+	// where nanoTime starts: not zero, which loops may read as "not set"
+	private static final long ORIGIN = TimeUnit.DAYS.toNanos(1);
+
 	// any thread reads; moved only under this ticker's monitor
-	private volatile long nanos;
+	private volatile long nanos = ORIGIN;
 
 	// loops reading this ticker: added when they start, removed when they terminate
 	private final Set<TimedLoop> loops = new CopyOnWriteArraySet<>();
@@ -64,7 +68,7 @@ public final class ManualTicker implements Ticker {
 	 * @return the current time
 	 */
 	public Duration now() {
-		return Duration.ofNanos(this.nanos);
+		return Duration.ofNanos(this.nanos - ORIGIN);
 	}
 
 	/**

@@ -45,7 +45,7 @@ class ManualTickerTests {
 		AtomicInteger late = new AtomicInteger();
 		loop.submit(() -> loop.scheduleAtFixedRate(() -> {
 			long run = runs.incrementAndGet();
-			if (this.ticker.nanoTime() != TimeUnit.SECONDS.toNanos(run)) {
+			if (!this.ticker.now().equals(Duration.ofSeconds(run))) {
 				late.incrementAndGet();
 			}
 		}, Duration.ofSeconds(1), Duration.ofSeconds(1))).get(30, TimeUnit.SECONDS);
