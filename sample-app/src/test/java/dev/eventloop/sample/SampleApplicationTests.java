@@ -170,19 +170,6 @@ class SampleApplicationTests {
 	}
 
 	@Test
-	void settlementRunsPeriodicallyOnItsOwnLoop() throws Exception {
-		body(post("/api/accounts/settled-1/deposits", "{\"amount\": 7}"), 200);
-		long batch = body(get("/api/settlement"), 200).get("batch").asLong();
-		await().atMost(TIMEOUT).untilAsserted(() -> {
-			JsonNode report = body(get("/api/settlement"), 200);
-			assertThat(report.get("batch").asLong()).isGreaterThan(batch + 1);
-			assertThat(report.get("settledOn").asString()).isEqualTo("settlement");
-			assertThat(report.get("loops")).hasSize(4);
-			assertThat(report.get("total").decimalValue()).isGreaterThanOrEqualTo(new BigDecimal("7"));
-		});
-	}
-
-	@Test
 	void stallingALoopTurnsHealthDownThenUpAgain() throws Exception {
 		body(post("/api/demo/stall?loop=ledger-2&millis=1500", ""), 202);
 		await().atMost(TIMEOUT).untilAsserted(() -> {
