@@ -1,6 +1,5 @@
 package dev.eventloop.sample;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
