@@ -1,13 +1,11 @@
 package dev.eventloop.spring.autoconfigure.scheduling;
 
-import org.aopalliance.aop.Advice;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.Advisor;
-import org.springframework.aop.Pointcut;
-import org.springframework.aop.PointcutAdvisor;
 import org.springframework.aop.framework.Advised;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -46,27 +44,10 @@ final class LoopAsyncBeanPostProcessor implements BeanPostProcessor, BeanFactory
 			if (advisor instanceof AsyncAnnotationAdvisor async
 					&& async.getAdvice() instanceof MethodInterceptor spring) {
 				advised.replaceAdvisor(advisor,
-						new LoopAsyncAdvisor(async.getPointcut(), new LoopAsyncInterceptor(spring, beanFactory)));
+						new DefaultPointcutAdvisor(async.getPointcut(), new LoopAsyncInterceptor(spring, beanFactory)));
 			}
 		}
 		return bean;
-	}
-
-	/**
-	 * Matches what Spring's {@code @Async} advisor matched.
-	 */
-	private record LoopAsyncAdvisor(Pointcut pointcut, Advice advice) implements PointcutAdvisor {
-
-		@Override
-		public Pointcut getPointcut() {
-			return this.pointcut;
-		}
-
-		@Override
-		public Advice getAdvice() {
-			return this.advice;
-		}
-
 	}
 
 }
