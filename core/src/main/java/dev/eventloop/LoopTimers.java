@@ -71,7 +71,9 @@ final class LoopTimers implements Ticker.TimedLoop {
 			throw new IllegalArgumentException("delay must not be negative, but was " + delay);
 		}
 		long deadline = this.loop.ticker().nanoTime() + saturatedNanos(delay);
-		ScheduledTask scheduled = new ScheduledTask(this.loop, task, deadline, periodNanos);
+		EventLoop caller = EventLoop.currentOrNull();
+		ScheduledTask scheduled = new ScheduledTask(this.loop, task, deadline, periodNanos,
+				(caller != this.loop) ? caller : null);
 		if (!this.loop.inLoop()) {
 			try {
 				this.loop.enqueue(scheduled); // armed by the loop when it takes it
@@ -118,13 +120,14 @@ final class LoopTimers implements Ticker.TimedLoop {
 	 * {@code limit} of them, so that a periodic task that owes several runs makes one per
 	 * round and the queued tasks run in between.
 	 */
-	void runRound(long now, int limit) {
+	int runRound(long now, int limit) {
 		assert this.loop.inLoop();
 		long armedBefore = this.heap.nextSequence();
+		int runs = 0;
 		for (int ran = 0; ran < limit && this.loop.isRunning(); ran++) {
 			ScheduledTask next = this.heap.peek();
 			if (next == null || next.deadlineNanos - now > 0 || next.sequence >= armedBefore) {
-				return;
+				return runs;
 			}
 			this.heap.poll();
 			if (next.future.isDone()) {
@@ -132,6 +135,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 			}
 			this.probe.timerRanLate(now - next.deadlineNanos);
 			this.loop.runner().runTask(next);
+			runs++;
 			if (next.isPeriodic() && !next.future.isDone()) {
 				if (next.periodNanos > 0) {
 					next.deadlineNanos += next.periodNanos;
@@ -143,6 +147,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 				this.heap.add(next);
 			}
 		}
+		return runs;
 	}
 
 	private void reportIfBehind(ScheduledTask periodic, long now) {
@@ -160,7 +165,8 @@ final class LoopTimers implements Ticker.TimedLoop {
 	/**
 	 * A timer's future was cancelled: on the loop thread the timer leaves the heap now;
 	 * cancellations from other threads are purged in bulk once they add up to a quarter
-	 * of the heap.
+	 * of the heap and to at least 1,024 (so fewer than that may stay until their
+	 * deadline, or until later cancellations trigger a purge).
 	 */
 	void cancelled(ScheduledTask timer) {
 		if (this.loop.inLoop()) {
@@ -241,7 +247,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 	}
 
 	@Override
-	public CompletableFuture<Void> runDueTimers() {
+	public CompletableFuture<Integer> runDueTimers() {
 		DueTimers task = new DueTimers();
 		try {
 			this.loop.executeInternal(task);
@@ -275,21 +281,24 @@ final class LoopTimers implements Ticker.TimedLoop {
 	 */
 	private final class DueTimers extends InternalTask {
 
-		private final CompletableFuture<Void> done = new CompletableFuture<>();
+		private final CompletableFuture<Integer> done = new CompletableFuture<>();
+
+		// loop thread only
+		private int runs;
 
 		@Override
 		void execute() {
 			Ticker ticker = LoopTimers.this.loop.ticker();
 			long now = ticker.nanoTime();
 			while (LoopTimers.this.loop.isRunning() && anyDue(now)) {
-				runRound(now, Integer.MAX_VALUE);
+				this.runs += runRound(now, Integer.MAX_VALUE);
 				now = ticker.nanoTime();
 			}
 		}
 
 		@Override
 		void deliver() {
-			this.done.complete(null);
+			this.done.complete(this.runs);
 		}
 
 		@Override

@@ -3,6 +3,8 @@ package dev.eventloop;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A delayed or periodic task. Owned by the loop thread once armed in the loop's
  * {@link TimerQueue}; a task scheduled from another thread travels through the task queue
@@ -13,6 +15,10 @@ final class ScheduledTask extends LoopTask {
 	private final EventLoop loop;
 
 	private final Runnable task;
+
+	// the caller's loop when it scheduled from another loop (its future completes there),
+	// otherwise null
+	private final @Nullable EventLoop home;
 
 	final Future future;
 
@@ -32,9 +38,10 @@ final class ScheduledTask extends LoopTask {
 
 	boolean reportedBehind;
 
-	ScheduledTask(EventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
+	ScheduledTask(EventLoop loop, Runnable task, long deadlineNanos, long periodNanos, @Nullable EventLoop home) {
 		this.loop = loop;
 		this.task = task;
+		this.home = home;
 		this.future = new Future(this);
 		this.deadlineNanos = deadlineNanos;
 		this.periodNanos = periodNanos;
@@ -61,27 +68,31 @@ final class ScheduledTask extends LoopTask {
 	@Override
 	void deliver() {
 		if (!isPeriodic()) {
-			this.future.complete(null);
+			this.future.completeOn(this.home, null, null);
 		}
 	}
 
 	@Override
 	void fail(Throwable failure) {
-		this.future.completeExceptionally(failure);
+		this.future.completeOn(this.home, null, failure);
 	}
 
 	@Override
 	void abandon(RejectedExecutionException cause) {
-		this.future.completeExceptionally(cause);
+		this.future.completeOn(this.home, null, cause);
 	}
 
 	/**
 	 * Cancel a timer that the shutdown reached before it was due.
-	 * @return whether this call completed the future
+	 * @return whether it was still pending
 	 */
 	boolean cancelAtShutdown(String loopName) {
-		return this.future.completeExceptionally(new CancellationException(
+		if (this.future.isDone()) {
+			return false;
+		}
+		this.future.completeOn(this.home, null, new CancellationException(
 				"Event loop '" + loopName + "' shut down before this scheduled task was due"));
+		return true;
 	}
 
 	static int compare(ScheduledTask a, ScheduledTask b) {

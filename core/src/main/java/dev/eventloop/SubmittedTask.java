@@ -57,7 +57,7 @@ final class SubmittedTask<T extends @Nullable Object> extends LoopTask {
 
 	@Override
 	void abandon(RejectedExecutionException cause) {
-		this.future.completeExceptionally(cause);
+		this.future.completeOn(this.home, null, cause);
 	}
 
 }

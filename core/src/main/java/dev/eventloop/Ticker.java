@@ -67,11 +67,13 @@ public interface Ticker {
 
 		/**
 		 * Run, on the loop, every timer due at the ticker's current time, in due order,
-		 * including timers those runs schedule for that time.
-		 * @return a future completed once they have run (exceptionally if the loop has
-		 * terminated first)
+		 * including timers those runs schedule for that time. The run is queued behind
+		 * the tasks already queued on the loop, so a timer scheduled from another thread
+		 * before this call is armed first.
+		 * @return a future completed with the number of timer runs once they have run
+		 * (exceptionally if the loop has terminated first)
 		 */
-		CompletableFuture<Void> runDueTimers();
+		CompletableFuture<Integer> runDueTimers();
 
 	}
 

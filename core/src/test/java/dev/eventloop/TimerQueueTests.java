@@ -103,7 +103,7 @@ class TimerQueueTests {
 	@SuppressWarnings("NullAway")
 	private static ScheduledTask timer(long deadline) {
 		return new ScheduledTask(NO_LOOP, () -> {
-		}, deadline, 0);
+		}, deadline, 0, null);
 	}
 
 }

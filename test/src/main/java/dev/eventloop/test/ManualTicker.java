@@ -118,21 +118,25 @@ public final class ManualTicker implements Ticker {
 	}
 
 	/**
-	 * Let every loop run its timers due now, and wait until all have (timers of one loop
-	 * may schedule timers on another, so repeat until none is due).
+	 * Let every loop run its timers due now, and wait until all have. Timers may schedule
+	 * timers on other loops, which reach those loops through their task queues: repeat
+	 * until a round runs nothing, a round that is then a barrier behind every timer
+	 * queued by the previous one.
 	 */
 	private void runDueTimers() {
+		boolean ran;
 		do {
 			List<TimedLoop> loops = new ArrayList<>(this.loops);
-			List<CompletableFuture<Void>> runs = new ArrayList<>(loops.size());
+			List<CompletableFuture<Integer>> runs = new ArrayList<>(loops.size());
 			for (TimedLoop loop : loops) {
 				runs.add(loop.runDueTimers());
 			}
+			ran = false;
 			for (int i = 0; i < runs.size(); i++) {
-				await(loops.get(i).loop(), runs.get(i));
+				ran |= await(loops.get(i).loop(), runs.get(i)) > 0;
 			}
 		}
-		while (anyDueNow());
+		while (ran || anyDueNow());
 	}
 
 	private boolean anyDueNow() {
@@ -140,12 +144,13 @@ public final class ManualTicker implements Ticker {
 		return next.isPresent() && next.getAsLong() - this.nanos <= 0;
 	}
 
-	private static void await(EventLoop loop, CompletableFuture<Void> run) {
+	private static int await(EventLoop loop, CompletableFuture<Integer> run) {
 		try {
-			run.get(LOOP_WAIT.toSeconds(), TimeUnit.SECONDS);
+			return run.get(LOOP_WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
 		catch (ExecutionException ex) {
 			// the loop terminated before it could run them: it has no timers any more
+			return 0;
 		}
 		catch (TimeoutException ex) {
 			throw new IllegalStateException("Event loop '" + loop.name() + "' did not run its due timers within "
