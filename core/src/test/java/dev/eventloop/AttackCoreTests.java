@@ -694,4 +694,40 @@ class AttackCoreTests {
 
 	}
 
+	@Test
+	@Timeout(30)
+	void producersWaitingForSpaceAreRejectedWhenShutdownStartsAndNeverOverfillTheQueue() throws Exception {
+		int capacity = 8;
+		EventLoop loop = EventLoop.builder("attack-wait-space")
+			.queueCapacity(capacity)
+			.submitTimeout(Duration.ofSeconds(20))
+			.build();
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		loop.execute(() -> {
+			started.countDown();
+			blockUntil(release);
+		});
+		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		AtomicInteger ran = new AtomicInteger();
+		List<CompletableFuture<LoopFuture<Integer>>> producers = new ArrayList<>();
+		for (int p = 0; p < 16; p++) {
+			producers.add(CompletableFuture.supplyAsync(() -> loop.submit(ran::incrementAndGet)));
+		}
+		// 8 get a place at once, 8 wait for space
+		await().atMost(Duration.ofSeconds(5)).until(() -> producers.stream().filter(CompletableFuture::isDone).count() == 8);
+		assertThat(loop.counters().queueSize()).isEqualTo(capacity);
+		CompletableFuture<Void> terminated = loop.shutdownGracefully(Duration.ofSeconds(5));
+		List<LoopFuture<Integer>> futures = new ArrayList<>();
+		for (CompletableFuture<LoopFuture<Integer>> producer : producers) {
+			futures.add(producer.get(5, TimeUnit.SECONDS));
+		}
+		release.countDown();
+		terminated.get(10, TimeUnit.SECONDS);
+		long rejected = futures.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+		assertThat(rejected).isEqualTo(8);
+		assertThat(ran).hasValue(8);
+		assertThat(futures).allSatisfy((f) -> assertThat(f).isDone());
+	}
+
 }
