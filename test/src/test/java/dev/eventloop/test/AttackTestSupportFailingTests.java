@@ -1,0 +1,69 @@
+package dev.eventloop.test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.eventloop.EventLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Adversarial tests of {@link ManualTicker} promises that did not hold. Each test says
+ * what broke.
+ */
+class AttackTestSupportFailingTests {
+
+	private final List<EventLoop> loops = new ArrayList<>();
+
+	@AfterEach
+	void shutdown() {
+		this.loops.forEach((loop) -> loop.shutdownGracefully(Duration.ofSeconds(2))
+			.orTimeout(10, TimeUnit.SECONDS)
+			.exceptionally((ex) -> null)
+			.join());
+	}
+
+	/*
+	 * BROKEN: ManualTicker.advance promises that every timer runs "in due order, each
+	 * seeing the time it was due", including timers that timers schedule on other loops.
+	 * A timer on loop A that schedules a timer on loop B travels through B's task queue
+	 * (LoopTimers.schedule, off-loop path) and is not in B's heap until B takes it.
+	 * ManualTicker.runDueTimers / nextTimerDue (ManualTicker.java) read B's heap before B
+	 * has armed it, so advance jumps time past its deadline to A's next timer; B's timer
+	 * then runs late, seeing that later time, and after A's later timer.
+	 */
+	@Test
+	@Timeout(60)
+	void timersThatTimersScheduleOnAnotherLoopRunInDueOrderAtTheirDueTime() throws Exception {
+		List<String> failures = new ArrayList<>();
+		for (int trial = 0; trial < 50; trial++) {
+			ManualTicker ticker = new ManualTicker();
+			EventLoop a = EventLoop.builder("attack-cross-a-" + trial).ticker(ticker).build();
+			EventLoop b = EventLoop.builder("attack-cross-b-" + trial).ticker(ticker).build();
+			this.loops.add(a);
+			this.loops.add(b);
+			List<String> order = Collections.synchronizedList(new ArrayList<>());
+			a.schedule(() -> {
+				order.add("A@" + ms(ticker));
+				b.schedule(() -> order.add("B@" + ms(ticker)), Duration.ofMillis(5));
+			}, Duration.ofMillis(10));
+			a.schedule(() -> order.add("A@" + ms(ticker)), Duration.ofMillis(17));
+			ticker.advance(Duration.ofMillis(30));
+			if (!order.equals(List.of("A@10", "B@15", "A@17"))) {
+				failures.add("trial " + trial + ": " + order);
+			}
+		}
+		assertThat(failures).as("advance(30ms): expected [A@10, B@15, A@17]").isEmpty();
+	}
+
+	private static long ms(ManualTicker ticker) {
+		return TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime());
+	}
+
+}
