@@ -23,7 +23,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 	private static final System.Logger logger = System.getLogger(EventLoop.class.getName());
 
 	/** Timers cancelled from other threads that make a purge of the heap worthwhile. */
-	private static final int PURGE_THRESHOLD = 1024;
+	private static final int PURGE_THRESHOLD = 64;
 
 	private static final VarHandle CANCELLED_ELSEWHERE;
 

@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Adversarial tests of promises that held: bounded queues, call order, timers, and
- * timed waits on loop futures.
+ * Adversarial tests of promises that held: bounded queues, call order, timers, and timed
+ * waits on loop futures.
  */
 class AttackCoreTests {
 
@@ -249,7 +249,8 @@ class AttackCoreTests {
 			for (LoopFuture<Integer> future : futures) {
 				assertThat(future).isDone();
 				if (future.isCompletedExceptionally()) {
-					assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(0, TimeUnit.SECONDS))
+					assertThatExceptionOfType(ExecutionException.class)
+						.isThrownBy(() -> future.get(0, TimeUnit.SECONDS))
 						.withCauseInstanceOf(RejectedExecutionException.class);
 				}
 			}
@@ -349,90 +350,6 @@ class AttackCoreTests {
 				return key;
 			}
 		}
-	}
-
-	static final class OrderProbe {
-
-		final AsyncContext async;
-
-		final EventLoopGroup group;
-
-		final String key;
-
-		final String otherKey;
-
-		final AtomicInteger seq = new AtomicInteger();
-
-		final AtomicInteger otherSeq = new AtomicInteger();
-
-		final List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
-
-		final List<Integer> ranOther = Collections.synchronizedList(new ArrayList<>());
-
-		final List<Integer> cancelledOnLoop = Collections.synchronizedList(new ArrayList<>());
-
-		final AtomicInteger outstanding = new AtomicInteger();
-
-		final AtomicInteger deferred = new AtomicInteger();
-
-		final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-
-		OrderProbe(AsyncContext async, EventLoopGroup group, String key, String otherKey) {
-			this.async = async;
-			this.group = group;
-			this.key = key;
-			this.otherKey = otherKey;
-		}
-
-		boolean settled() {
-			return this.outstanding.get() == 0 && this.group.loops().stream().allMatch((l) -> l.counters().queueSize() == 0);
-		}
-
-		void recurse(int depth) {
-			if (depth > 5) {
-				return;
-			}
-			ThreadLocalRandom random = ThreadLocalRandom.current();
-			for (int i = 0; i < 3; i++) {
-				int n = this.seq.getAndIncrement();
-				this.outstanding.incrementAndGet();
-				if (random.nextBoolean()) {
-					LoopFuture<Void> future = this.async.dispatch(this.group, this.key, () -> {
-						this.ran.add(n);
-						this.outstanding.decrementAndGet();
-						recurse(depth + 1);
-						return null;
-					});
-					if (!future.isDone()) {
-						this.deferred.incrementAndGet();
-						if (random.nextInt(4) == 0 && future.cancel(false)) {
-							this.cancelledOnLoop.add(n);
-							this.outstanding.decrementAndGet();
-						}
-					}
-				}
-				else {
-					this.async.execute(this.group, this.key, () -> {
-						this.ran.add(n);
-						this.outstanding.decrementAndGet();
-						recurse(depth + 1);
-					});
-				}
-				int m = this.otherSeq.getAndIncrement();
-				this.outstanding.incrementAndGet();
-				LoopFuture<Void> other = this.async.dispatch(this.group, this.otherKey, () -> {
-					this.ranOther.add(m);
-					this.outstanding.decrementAndGet();
-					return null;
-				});
-				other.whenComplete((v, ex) -> {
-					if (ex != null) {
-						this.failures.add(ex);
-					}
-				});
-			}
-		}
-
 	}
 
 	// ---- 3. timers
@@ -670,12 +587,6 @@ class AttackCoreTests {
 		return future;
 	}
 
-	interface Attempt {
-
-		Object run() throws Exception;
-
-	}
-
 	private static String outcome(Attempt attempt) {
 		try {
 			return String.valueOf(attempt.run());
@@ -683,15 +594,6 @@ class AttackCoreTests {
 		catch (Throwable ex) {
 			return ex.getClass().getSimpleName();
 		}
-	}
-
-	/** A short pause for a completing thread, so that the waiter is already waiting. */
-	static final class LockSupport2 {
-
-		static void pause() {
-			java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-		}
-
 	}
 
 	@Test
@@ -715,7 +617,8 @@ class AttackCoreTests {
 			producers.add(CompletableFuture.supplyAsync(() -> loop.submit(ran::incrementAndGet)));
 		}
 		// 8 get a place at once, 8 wait for space
-		await().atMost(Duration.ofSeconds(5)).until(() -> producers.stream().filter(CompletableFuture::isDone).count() == 8);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> producers.stream().filter(CompletableFuture::isDone).count() == 8);
 		assertThat(loop.counters().queueSize()).isEqualTo(capacity);
 		CompletableFuture<Void> terminated = loop.shutdownGracefully(Duration.ofSeconds(5));
 		List<LoopFuture<Integer>> futures = new ArrayList<>();
@@ -728,6 +631,106 @@ class AttackCoreTests {
 		assertThat(rejected).isEqualTo(8);
 		assertThat(ran).hasValue(8);
 		assertThat(futures).allSatisfy((f) -> assertThat(f).isDone());
+	}
+
+	static final class OrderProbe {
+
+		final AsyncContext async;
+
+		final EventLoopGroup group;
+
+		final String key;
+
+		final String otherKey;
+
+		final AtomicInteger seq = new AtomicInteger();
+
+		final AtomicInteger otherSeq = new AtomicInteger();
+
+		final List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+
+		final List<Integer> ranOther = Collections.synchronizedList(new ArrayList<>());
+
+		final List<Integer> cancelledOnLoop = Collections.synchronizedList(new ArrayList<>());
+
+		final AtomicInteger outstanding = new AtomicInteger();
+
+		final AtomicInteger deferred = new AtomicInteger();
+
+		final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+
+		OrderProbe(AsyncContext async, EventLoopGroup group, String key, String otherKey) {
+			this.async = async;
+			this.group = group;
+			this.key = key;
+			this.otherKey = otherKey;
+		}
+
+		boolean settled() {
+			return this.outstanding.get() == 0
+					&& this.group.loops().stream().allMatch((l) -> l.counters().queueSize() == 0);
+		}
+
+		void recurse(int depth) {
+			if (depth > 5) {
+				return;
+			}
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			for (int i = 0; i < 3; i++) {
+				int n = this.seq.getAndIncrement();
+				this.outstanding.incrementAndGet();
+				if (random.nextBoolean()) {
+					LoopFuture<Void> future = this.async.dispatch(this.group, this.key, () -> {
+						this.ran.add(n);
+						this.outstanding.decrementAndGet();
+						recurse(depth + 1);
+						return null;
+					});
+					if (!future.isDone()) {
+						this.deferred.incrementAndGet();
+						if (random.nextInt(4) == 0 && future.cancel(false)) {
+							this.cancelledOnLoop.add(n);
+							this.outstanding.decrementAndGet();
+						}
+					}
+				}
+				else {
+					this.async.execute(this.group, this.key, () -> {
+						this.ran.add(n);
+						this.outstanding.decrementAndGet();
+						recurse(depth + 1);
+					});
+				}
+				int m = this.otherSeq.getAndIncrement();
+				this.outstanding.incrementAndGet();
+				LoopFuture<Void> other = this.async.dispatch(this.group, this.otherKey, () -> {
+					this.ranOther.add(m);
+					this.outstanding.decrementAndGet();
+					return null;
+				});
+				other.whenComplete((v, ex) -> {
+					if (ex != null) {
+						this.failures.add(ex);
+					}
+				});
+			}
+		}
+
+	}
+
+	interface Attempt {
+
+		Object run() throws Exception;
+
+	}
+
+	/** A short pause for a completing thread, so that the waiter is already waiting. */
+	static final class LockSupport2 {
+
+		static void pause() {
+			java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+		}
+
 	}
 
 }

@@ -59,13 +59,13 @@ class AttackTestSupportTests {
 		AtomicInteger delayLate = new AtomicInteger();
 		rate.scheduleAtFixedRate(() -> {
 			int run = rateRuns.incrementAndGet();
-			if (this.ticker.nanoTime() != TimeUnit.SECONDS.toNanos(run)) {
+			if (this.ticker.now().toNanos() != TimeUnit.SECONDS.toNanos(run)) {
 				rateLate.incrementAndGet();
 			}
 		}, Duration.ofSeconds(1), Duration.ofSeconds(1));
 		delay.scheduleWithFixedDelay(() -> {
 			int run = delayRuns.incrementAndGet();
-			if (this.ticker.nanoTime() != TimeUnit.SECONDS.toNanos(2L * run)) {
+			if (this.ticker.now().toNanos() != TimeUnit.SECONDS.toNanos(2L * run)) {
 				delayLate.incrementAndGet();
 			}
 		}, Duration.ofSeconds(2), Duration.ofSeconds(2));
@@ -112,15 +112,15 @@ class AttackTestSupportTests {
 		this.ticker.advance(Duration.ofHours(1));
 		EventLoop late = loop("attack-late");
 		AtomicLong seen = new AtomicLong();
-		late.schedule(() -> seen.set(this.ticker.nanoTime()), Duration.ofSeconds(1));
+		late.schedule(() -> seen.set(this.ticker.now().toNanos()), Duration.ofSeconds(1));
 		this.ticker.advance(Duration.ofSeconds(1));
 		assertThat(seen).hasValue(TimeUnit.SECONDS.toNanos(3601));
 		for (int trial = 0; trial < 20; trial++) {
 			EventLoop dying = EventLoop.builder("attack-dying-" + trial).ticker(this.ticker).build();
 			LoopFuture<Void> periodic = dying.scheduleAtFixedRate(() -> {
 			}, Duration.ZERO, Duration.ofMillis(1));
-			CompletableFuture<Void> terminated = CompletableFuture.runAsync(
-					() -> dying.shutdownGracefully(Duration.ofMillis(1)).orTimeout(10, TimeUnit.SECONDS).join());
+			CompletableFuture<Void> terminated = CompletableFuture
+				.runAsync(() -> dying.shutdownGracefully(Duration.ofMillis(1)).orTimeout(10, TimeUnit.SECONDS).join());
 			for (int i = 0; i < 20; i++) {
 				this.ticker.advance(Duration.ofMillis(1));
 			}

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Adversarial tests of {@link ManualTicker} promises that did not hold. Each test says
- * what broke.
+ * Adversarial test of {@link ManualTicker}: timers that timers schedule on other loops
+ * run at their due time, in due order.
  */
-class AttackTestSupportFailingTests {
+class AttackManualTickerOrderTests {
 
 	private final List<EventLoop> loops = new ArrayList<>();
 
@@ -29,15 +29,8 @@ class AttackTestSupportFailingTests {
 			.join());
 	}
 
-	/*
-	 * BROKEN: ManualTicker.advance promises that every timer runs "in due order, each
-	 * seeing the time it was due", including timers that timers schedule on other loops.
-	 * A timer on loop A that schedules a timer on loop B travels through B's task queue
-	 * (LoopTimers.schedule, off-loop path) and is not in B's heap until B takes it.
-	 * ManualTicker.runDueTimers / nextTimerDue (ManualTicker.java) read B's heap before B
-	 * has armed it, so advance jumps time past its deadline to A's next timer; B's timer
-	 * then runs late, seeing that later time, and after A's later timer.
-	 */
+	// a timer that a timer on loop A schedules on loop B runs at its due time, before A's
+	// later timer
 	@Test
 	@Timeout(60)
 	void timersThatTimersScheduleOnAnotherLoopRunInDueOrderAtTheirDueTime() throws Exception {
@@ -63,7 +56,7 @@ class AttackTestSupportFailingTests {
 	}
 
 	private static long ms(ManualTicker ticker) {
-		return TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime());
+		return TimeUnit.NANOSECONDS.toMillis(ticker.now().toNanos());
 	}
 
 }

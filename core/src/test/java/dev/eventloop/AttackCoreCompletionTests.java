@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Adversarial tests of promises that did not hold. Each test says what broke.
+ * Adversarial tests: futures of abandoned and scheduled work complete on the caller's
+ * loop, and timers cancelled from other threads are purged.
  */
-class AttackCoreFailingTests {
+class AttackCoreCompletionTests {
 
 	private final List<EventLoopGroup> groups = new ArrayList<>();
 
@@ -35,14 +36,8 @@ class AttackCoreFailingTests {
 		return group;
 	}
 
-	/*
-	 * BROKEN: a caller on loop A (whose own queue is full) submits to loop B; B shuts
-	 * down before running the tasks and abandons them. SubmittedTask.abandon completes
-	 * the caller's future directly (future.completeExceptionally) on the thread that
-	 * sweeps B (B's own loop thread in LoopRunner.terminate), instead of hopping to A
-	 * (completeOn(home, ...)), so A's continuations run on B's thread while A is
-	 * RUNNING.
-	 */
+	// a caller on loop A whose tasks loop B abandons at shutdown gets its futures failed
+	// on A
 	@Test
 	@Timeout(30)
 	void abandonedTasksOfAnotherLoopCompleteTheCallersFutureOnTheCallersLoop() throws Exception {
@@ -86,13 +81,7 @@ class AttackCoreFailingTests {
 			.containsOnly(aThread.getName() + " (A RUNNING)");
 	}
 
-	/*
-	 * BROKEN (against LoopTimers.cancelled's javadoc, "cancellations from other threads
-	 * are purged in bulk once they add up to a quarter of the heap"): the trigger is
-	 * max(PURGE_THRESHOLD = 1024, heap/4) (LoopTimers.java, cancelled()), so fewer than
-	 * 1024 timers cancelled from another thread are never purged, even when they are the
-	 * whole heap; they stay until their deadline (here an hour).
-	 */
+	// timers cancelled from another thread are purged once they are a quarter of the heap
 	@Test
 	@Timeout(30)
 	void aHeapOfTimersAllCancelledFromAnotherThreadIsPurged() throws Exception {
@@ -111,13 +100,8 @@ class AttackCoreFailingTests {
 			.isLessThanOrEqualTo(250);
 	}
 
-	/*
-	 * BROKEN (against LoopFuture's class javadoc: "A future returned to a caller on loop A
-	 * for work that runs on loop B is completed on loop A"): a timer scheduled on loop B
-	 * by a caller on loop A returns a ScheduledTask.Future that ScheduledTask.deliver /
-	 * fail complete directly on B's thread (LoopTimers.runRound -> runTask), with no
-	 * completion hop to A, so A's dependent stages run on B's thread.
-	 */
+	// a timer scheduled on loop B by a caller on loop A completes the caller's future on
+	// A
 	@Test
 	@Timeout(30)
 	void aTimerScheduledOnAnotherLoopCompletesTheCallersFutureOnTheCallersLoop() throws Exception {
