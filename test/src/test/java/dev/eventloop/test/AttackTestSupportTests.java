@@ -88,6 +88,8 @@ class AttackTestSupportTests {
 		second.scheduleWithFixedDelay(runs::incrementAndGet, Duration.ofMillis(1), Duration.ofMillis(1));
 		CyclicBarrier barrier = new CyclicBarrier(2);
 		List<CompletableFuture<Void>> advancers = new ArrayList<>();
+		// two threads of their own: the common pool may have a single thread on two cores
+		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
 		for (int t = 0; t < 2; t++) {
 			advancers.add(CompletableFuture.runAsync(() -> {
 				try {
@@ -99,9 +101,14 @@ class AttackTestSupportTests {
 				for (int i = 0; i < 500; i++) {
 					this.ticker.advance(Duration.ofMillis(1));
 				}
-			}));
+			}, threads));
 		}
-		CompletableFuture.allOf(advancers.toArray(new CompletableFuture<?>[0])).get(50, TimeUnit.SECONDS);
+		try {
+			CompletableFuture.allOf(advancers.toArray(new CompletableFuture<?>[0])).get(50, TimeUnit.SECONDS);
+		}
+		finally {
+			threads.shutdownNow();
+		}
 		assertThat(this.ticker.now()).isEqualTo(Duration.ofSeconds(1));
 		assertThat(runs).hasValue(2000);
 	}
