@@ -40,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @ExtendWith(OutputCaptureExtension.class)
 class AttackSpringTests {
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(EventLoopAutoConfiguration.class, OnEventLoopAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class, OnEventLoopAutoConfiguration.class));
 
 	// 1. normal close terminates every loop, member loops are not closed on their own
 	@Test
@@ -126,14 +126,12 @@ class AttackSpringTests {
 			AsyncContext async = context.getBean(AsyncContext.class);
 			EventLoopGroup loop = context.getBean(OnEventLoop.DEFAULT_LOOP, EventLoopGroup.class);
 			CompletableFuture<String> dispatched = async.dispatch(loop, () -> "never");
-			assertThatExceptionOfType(ExecutionException.class)
-				.isThrownBy(() -> dispatched.get(10, TimeUnit.SECONDS))
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> dispatched.get(10, TimeUnit.SECONDS))
 				.withCauseInstanceOf(DecoratorFailure.class)
 				.havingCause()
 				.withMessage("decorator blew up");
 			CompletableFuture<String> offloaded = async.offload(() -> "never");
-			assertThatExceptionOfType(ExecutionException.class)
-				.isThrownBy(() -> offloaded.get(10, TimeUnit.SECONDS))
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> offloaded.get(10, TimeUnit.SECONDS))
 				.withCauseInstanceOf(DecoratorFailure.class)
 				.havingCause()
 				.withMessage("decorator blew up");
@@ -148,15 +146,13 @@ class AttackSpringTests {
 			AsyncContext async = context.getBean(AsyncContext.class);
 			EventLoopGroup loop = context.getBean(OnEventLoop.DEFAULT_LOOP, EventLoopGroup.class);
 			CompletableFuture<String> dispatched = async.dispatch(loop, () -> "never");
-			assertThatExceptionOfType(ExecutionException.class)
-				.isThrownBy(() -> dispatched.get(10, TimeUnit.SECONDS))
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> dispatched.get(10, TimeUnit.SECONDS))
 				.withCauseInstanceOf(IllegalStateException.class)
 				.havingCause()
 				.withMessageContaining("decorator must")
 				.withMessageContaining("run");
 			CompletableFuture<String> offloaded = async.offload(() -> "never");
-			assertThatExceptionOfType(ExecutionException.class)
-				.isThrownBy(() -> offloaded.get(10, TimeUnit.SECONDS))
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> offloaded.get(10, TimeUnit.SECONDS))
 				.withCauseInstanceOf(IllegalStateException.class)
 				.havingCause()
 				.withMessageContaining("decorator must");
@@ -191,8 +187,7 @@ class AttackSpringTests {
 			assertThat(context.getBeanNamesForType(EventLoopGroup.class)).containsExactly(OnEventLoop.DEFAULT_LOOP);
 			EventLoop loop = context.getBean(OnEventLoop.DEFAULT_LOOP, EventLoop.class);
 			assertThat(loop.name()).isEqualTo(OnEventLoop.DEFAULT_LOOP);
-			assertThat(context.getBean(EventLoopRegistry.class).groupNames())
-				.containsExactly(OnEventLoop.DEFAULT_LOOP);
+			assertThat(context.getBean(EventLoopRegistry.class).groupNames()).containsExactly(OnEventLoop.DEFAULT_LOOP);
 		});
 	}
 
