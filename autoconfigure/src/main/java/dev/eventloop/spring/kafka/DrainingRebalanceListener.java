@@ -1,26 +1,22 @@
 package dev.eventloop.spring.kafka;
 
-import java.time.Duration;
 import java.util.Collection;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 
 /**
  * Waits, before the container commits on a revocation (a rebalance, or the consumer
- * stopping), for the records of the revoked partitions still in flight on the loops, then
- * calls the application's own rebalance listener, if any.
+ * stopping), for the records of the revoked partitions still in flight on the loops and
+ * commits what they completed, then calls the application's own rebalance listener, if
+ * any; forgets revoked and lost partitions afterwards.
  */
 final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener {
-
-	private static final Duration WAKEUP_CLEARING_TIMEOUT = Duration.ofSeconds(5);
 
 	private final Supplier<@Nullable KafkaRecordDispatcher> dispatcher;
 
@@ -37,7 +33,7 @@ final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener 
 		KafkaRecordDispatcher dispatcher = this.dispatcher.get();
 		if (dispatcher != null && !partitions.isEmpty()) {
 			dispatcher.awaitRevoked(partitions);
-			clearWakeup(consumer, partitions);
+			dispatcher.commitRevoked(consumer, partitions);
 		}
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsRevokedBeforeCommit(consumer, partitions);
@@ -47,25 +43,9 @@ final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener 
 		}
 	}
 
-	/**
-	 * Acknowledgements made on loop threads wake the consumer up so that it commits
-	 * promptly; a wake-up still pending would make the container's commit that follows
-	 * this callback fail. A cheap blocking call takes it.
-	 */
-	private static void clearWakeup(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-		try {
-			consumer.committed(Set.copyOf(partitions), WAKEUP_CLEARING_TIMEOUT);
-		}
-		catch (WakeupException ex) {
-			// taken
-		}
-		catch (RuntimeException ex) {
-			// the container's commit reports any real problem
-		}
-	}
-
 	@Override
 	public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+		forget(partitions);
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsRevokedAfterCommit(consumer, partitions);
 		}
@@ -73,6 +53,7 @@ final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener 
 
 	@Override
 	public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+		forget(partitions);
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsLost(consumer, partitions);
 		}
@@ -88,6 +69,13 @@ final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener 
 		}
 		else if (this.delegate != null) {
 			this.delegate.onPartitionsAssigned(partitions);
+		}
+	}
+
+	private void forget(Collection<TopicPartition> partitions) {
+		KafkaRecordDispatcher dispatcher = this.dispatcher.get();
+		if (dispatcher != null && !partitions.isEmpty()) {
+			dispatcher.forget(partitions);
 		}
 	}
 

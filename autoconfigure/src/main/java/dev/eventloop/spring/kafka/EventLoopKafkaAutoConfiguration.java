@@ -50,7 +50,8 @@ public final class EventLoopKafkaAutoConfiguration {
 
 	@Bean
 	KafkaRecordDispatcher eventLoopKafkaRecordDispatcher(EventLoopKafkaProperties properties) {
-		return new KafkaRecordDispatcher(properties.getHighWaterMark(), properties.getRevocationTimeout());
+		return new KafkaRecordDispatcher(properties.getHighWaterMark(), properties.getRevocationTimeout(),
+				properties.getCommitInterval());
 	}
 
 	@Bean
@@ -62,9 +63,9 @@ public final class EventLoopKafkaAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static RebalanceListenerPostProcessor eventLoopKafkaRebalanceListenerPostProcessor(
+	static KafkaFactoryPostProcessor eventLoopKafkaFactoryPostProcessor(
 			ObjectProvider<KafkaRecordDispatcher> dispatcher) {
-		return new RebalanceListenerPostProcessor(dispatcher);
+		return new KafkaFactoryPostProcessor(dispatcher);
 	}
 
 	@Bean

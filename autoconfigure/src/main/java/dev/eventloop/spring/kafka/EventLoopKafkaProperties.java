@@ -33,6 +33,12 @@ public class EventLoopKafkaProperties {
 	 */
 	private Duration revocationTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * Time between commits of the offsets of records the loops have completed; also the
+	 * longest a consumer waiting for records goes without committing.
+	 */
+	private Duration commitInterval = Duration.ofMillis(100);
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -55,6 +61,14 @@ public class EventLoopKafkaProperties {
 
 	public void setRevocationTimeout(Duration revocationTimeout) {
 		this.revocationTimeout = revocationTimeout;
+	}
+
+	public Duration getCommitInterval() {
+		return this.commitInterval;
+	}
+
+	public void setCommitInterval(Duration commitInterval) {
+		this.commitInterval = commitInterval;
 	}
 
 }

@@ -54,7 +54,7 @@ final class KafkaListenerDispatchInterceptor implements MethodInterceptor {
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		KafkaRecordDispatcher dispatcher = dispatcher();
 		if (dispatcher == null || !dispatcher.onConsumerThread()
-				|| !(invocation instanceof ProxyMethodInvocation proxyInvocation)) {
+				|| !(invocation instanceof ProxyMethodInvocation proxyInvocation) || !dispatcher.committing()) {
 			return invocation.proceed();
 		}
 		Object target = invocation.getThis();

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +22,9 @@ import java.util.concurrent.TimeoutException;
 import dev.eventloop.EventLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -35,11 +39,13 @@ import org.springframework.kafka.support.KafkaUtils;
 /**
  * Hands the records of {@code @KafkaListener @OnEventLoop} methods to their loops and
  * keeps account of them: records a full loop cannot take are held and their partitions
- * paused; a record is acknowledged (and so committed, once every record before it is)
- * only when its listener's future completes; a failed record goes to the container's
- * {@link CommonErrorHandler}, one record per partition at a time, on one error-handling
- * thread (the handler keeps its retry counts per thread); and a consumer whose partitions
- * are revoked waits for their records in flight.
+ * paused; the container is told a record is done as soon as it is handed over, so that it
+ * keeps polling, while its partition's {@link PartitionTracker} keeps the commit point
+ * below every record that has not completed (the {@link CommittingConsumer} caps the
+ * container's commits there and commits the loops' progress); a failed record goes to the
+ * container's {@link CommonErrorHandler}, one record per partition at a time, on one
+ * error-handling thread (the handler keeps its retry counts per thread); and a consumer
+ * whose partitions are revoked waits for their records in flight and commits them.
  */
 final class KafkaRecordDispatcher implements DisposableBean {
 
@@ -49,14 +55,28 @@ final class KafkaRecordDispatcher implements DisposableBean {
 
 	private final Duration revocationTimeout;
 
+	private final Duration commitInterval;
+
 	// lanes by loop, created on first use by consumer threads
 	private final Map<EventLoop, LoopLane> lanes = new ConcurrentHashMap<>();
 
-	// records in flight by consumer group and partition, created by consumer threads
+	// records in flight by consumer group and partition, created by consumer threads,
+	// removed by them when the partition is revoked or lost
 	private final Map<GroupPartition, PartitionTracker> partitions = new ConcurrentHashMap<>();
+
+	// consumer groups with records handed to the loops, added by consumer threads
+	private final Set<String> groups = ConcurrentHashMap.newKeySet();
 
 	// the container of each consumer thread, written when the consumer starts and stops
 	private final Map<Thread, MessageListenerContainer> containers = new ConcurrentHashMap<>();
+
+	// consumer threads whose consumer commits the loops' progress, written by the
+	// consumer thread on its first poll and when it closes the consumer
+	private final Set<Thread> committing = ConcurrentHashMap.newKeySet();
+
+	// containers already warned about, for consumers that do not commit the loops'
+	// progress
+	private final Set<MessageListenerContainer> warned = ConcurrentHashMap.newKeySet();
 
 	// failed records waiting for the error handler, by partition; guarded by the map
 	private final Map<PartitionTracker, ArrayDeque<FailedRecord>> failures = new ConcurrentHashMap<>();
@@ -70,13 +90,22 @@ final class KafkaRecordDispatcher implements DisposableBean {
 	private final ScheduledExecutorService retries = Executors
 		.newSingleThreadScheduledExecutor(daemon("eventloop-kafka-retry"));
 
-	KafkaRecordDispatcher(int highWaterMark, Duration revocationTimeout) {
+	KafkaRecordDispatcher(int highWaterMark, Duration revocationTimeout, Duration commitInterval) {
 		if (highWaterMark < 1) {
 			throw new IllegalArgumentException("eventloop.kafka.high-water-mark must be at least 1, but was "
 					+ highWaterMark + ": set it to the number of records one loop may have queued");
 		}
+		if (commitInterval.isNegative() || commitInterval.isZero()) {
+			throw new IllegalArgumentException("eventloop.kafka.commit-interval must be positive, but was "
+					+ commitInterval + ": set it to how often completed records are committed, such as 100ms");
+		}
 		this.highWaterMark = highWaterMark;
 		this.revocationTimeout = revocationTimeout;
+		this.commitInterval = commitInterval;
+	}
+
+	Duration commitInterval() {
+		return this.commitInterval;
 	}
 
 	/**
@@ -88,20 +117,71 @@ final class KafkaRecordDispatcher implements DisposableBean {
 	}
 
 	/**
+	 * Whether the consumer of the current consumer thread is a
+	 * {@link CommittingConsumer}, so that records can be handed to the loops before they
+	 * have completed. When it is not (its consumer factory ignores post-processors), the
+	 * records of that container are left to the {@code @OnEventLoop} advice and Spring
+	 * Kafka's own acknowledgement of futures; that is logged once per container.
+	 */
+	boolean committing() {
+		Thread thread = Thread.currentThread();
+		if (this.committing.contains(thread)) {
+			return true;
+		}
+		MessageListenerContainer container = this.containers.get(thread);
+		if (container != null && this.warned.add(container)) {
+			logger.warn("The consumer of listener container '" + container.getListenerId()
+					+ "' was not created through a consumer factory that applies post-processors, so records of its"
+					+ " @OnEventLoop listeners are neither held back when their loop is full nor committed by the"
+					+ " event-loop starter: create consumers with a DefaultKafkaConsumerFactory (as Spring Boot"
+					+ " does), or a factory that implements addPostProcessor");
+		}
+		return false;
+	}
+
+	void consumerPolling() {
+		this.committing.add(Thread.currentThread());
+	}
+
+	void consumerClosing() {
+		this.committing.remove(Thread.currentThread());
+	}
+
+	/**
 	 * Take a record delivered on the current consumer thread and return the future its
-	 * container acknowledges it by.
+	 * container acknowledges it by: already complete, as the record is now the starter's
+	 * to complete, commit or hand to the error handler.
 	 */
 	CompletableFuture<@Nullable Object> dispatch(ConsumerRecord<?, ?> record, EventLoop loop,
 			RecordWork.ListenerInvocation invocation) {
 		MessageListenerContainer container = this.containers.get(Thread.currentThread());
-		PartitionTracker partition = this.partitions.computeIfAbsent(
-				new GroupPartition(groupId(), topicPartition(record)),
-				(key) -> new PartitionTracker(key.groupId(), key.partition()));
+		String groupId = groupId();
+		PartitionTracker partition = this.partitions
+			.computeIfAbsent(new GroupPartition(groupId, topicPartition(record)), (key) -> {
+				this.groups.add(key.groupId());
+				return new PartitionTracker(key.groupId(), key.partition());
+			});
 		LoopLane lane = this.lanes.computeIfAbsent(loop, (key) -> new LoopLane(key, this.highWaterMark, this.retries));
 		RecordWork work = new RecordWork(this, record, invocation, lane, partition, container);
 		partition.started(record.offset());
 		lane.offer(work);
-		return work.result();
+		return CompletableFuture.completedFuture(null);
+	}
+
+	/**
+	 * Whether records of a consumer group have been handed to the loops, so that its
+	 * consumers commit their progress.
+	 */
+	boolean dispatching(String groupId) {
+		return this.groups.contains(groupId);
+	}
+
+	/**
+	 * The tracker of a partition of a consumer group, or {@code null} if no record of it
+	 * is the starter's.
+	 */
+	@Nullable PartitionTracker tracker(String groupId, TopicPartition partition) {
+		return this.partitions.get(new GroupPartition(groupId, partition));
 	}
 
 	/**
@@ -134,7 +214,10 @@ final class KafkaRecordDispatcher implements DisposableBean {
 		RecordWork work = failed.work();
 		MessageListenerContainer container = work.container();
 		if (container == null) {
-			work.result().completeExceptionally(failed.failure());
+			logger.error(
+					"Listener failed for record " + describe(work.record())
+							+ " after its consumer stopped; it is not committed and is delivered again",
+					failed.failure());
 			resolved(work);
 			work.abandoned();
 			return;
@@ -155,7 +238,7 @@ final class KafkaRecordDispatcher implements DisposableBean {
 				if (recovered) {
 					resolved(work);
 					if (errorHandler.isAckAfterHandle()) {
-						work.succeeded(null);
+						work.succeeded();
 					}
 					else {
 						work.abandoned();
@@ -253,10 +336,43 @@ final class KafkaRecordDispatcher implements DisposableBean {
 		catch (ExecutionException ex) {
 			throw new IllegalStateException("Unexpected failure waiting for revoked partitions " + revoked, ex);
 		}
-		for (PartitionTracker tracker : trackers) {
-			if (tracker.inFlight() == 0) {
-				this.partitions.remove(new GroupPartition(groupId, tracker.partition()), tracker);
+	}
+
+	/**
+	 * Commit, synchronously on the consumer thread, what the loops have completed of
+	 * partitions being revoked, before another consumer takes them over.
+	 */
+	void commitRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
+		String groupId = groupId();
+		Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+		for (TopicPartition partition : revoked) {
+			PartitionTracker tracker = tracker(groupId, partition);
+			long point = (tracker != null) ? tracker.commitPoint() : -1;
+			if (point >= 0) {
+				offsets.put(partition, new OffsetAndMetadata(point));
 			}
+		}
+		if (offsets.isEmpty()) {
+			return;
+		}
+		try {
+			consumer.commitSync(offsets, this.revocationTimeout);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not commit " + offsets + " of consumer group '" + groupId
+					+ "' on revocation; the consumer that takes the partitions over processes the records"
+					+ " after the last commit again", ex);
+		}
+	}
+
+	/**
+	 * Forget partitions that are no longer the current consumer's; records of them still
+	 * in flight complete on trackers no consumer commits from.
+	 */
+	void forget(Collection<TopicPartition> partitions) {
+		String groupId = groupId();
+		for (TopicPartition partition : partitions) {
+			this.partitions.remove(new GroupPartition(groupId, partition));
 		}
 	}
 

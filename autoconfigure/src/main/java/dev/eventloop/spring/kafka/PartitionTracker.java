@@ -12,9 +12,10 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
  * The records of one partition of one consumer group that have been handed to the loops
- * and not yet completed: how many, the lowest incomplete offset (the commit point), and
- * how many are held back because their loop is full. Records arrive from the consumer
- * thread and complete on loop threads.
+ * and not yet completed: how many, the commit point (every record below it has completed
+ * or been recovered), the offset last committed, and how many records are held back
+ * because their loop is full. Records arrive from the consumer thread and complete on
+ * loop threads; commits are made on the consumer thread.
  */
 final class PartitionTracker {
 
@@ -27,6 +28,17 @@ final class PartitionTracker {
 
 	// highest offset handed to the loops; guarded by this
 	private long highest = -1;
+
+	// lowest offset of a record given up without being acknowledged (the commit point
+	// never passes it); guarded by this
+	private long abandoned = Long.MAX_VALUE;
+
+	// offset last committed (or, before the first commit, the first offset seen: nothing
+	// below it is this tracker's to commit); guarded by this
+	private long committed = -1;
+
+	// offset of the commit in flight, at least committed; guarded by this
+	private long requested = -1;
 
 	// records waiting for room on their loop; guarded by this
 	private int held;
@@ -53,6 +65,22 @@ final class PartitionTracker {
 	synchronized void started(long offset) {
 		this.incomplete.merge(offset, 1, Integer::sum);
 		this.highest = Math.max(this.highest, offset);
+		if (this.committed < 0) {
+			this.committed = offset;
+			this.requested = offset;
+		}
+	}
+
+	/**
+	 * Stop counting a record as in flight without acknowledging it: the commit point
+	 * stays at or below its offset, so that it is delivered again after a restart or
+	 * rebalance.
+	 */
+	void abandoned(long offset) {
+		synchronized (this) {
+			this.abandoned = Math.min(this.abandoned, offset);
+		}
+		finished(offset);
 	}
 
 	void finished(long offset) {
@@ -122,11 +150,55 @@ final class PartitionTracker {
 	}
 
 	/**
-	 * Records from the commit point (the lowest incomplete offset) to the highest offset
-	 * handed to the loops: what a crash now would deliver again.
+	 * The offset to commit: every record below it has completed (or been recovered by the
+	 * error handler), and none has been given up; {@code -1} before the first record.
+	 */
+	synchronized long commitPoint() {
+		if (this.highest < 0) {
+			return -1;
+		}
+		long point = this.incomplete.isEmpty() ? this.highest + 1 : this.incomplete.firstKey();
+		return Math.min(point, this.abandoned);
+	}
+
+	/**
+	 * The commit point if it is past the offset last committed or requested, so that a
+	 * commit of it is to be requested, otherwise {@code -1}.
+	 */
+	synchronized long progressed() {
+		long point = commitPoint();
+		return (point > this.requested) ? point : -1;
+	}
+
+	/**
+	 * Cap an offset the container asks to commit at the commit point: the container takes
+	 * records as done when they have only been handed to the loops. Returns {@code -1}
+	 * when there is nothing beyond what is already committed.
+	 */
+	synchronized long cap(long offset) {
+		long capped = Math.min(offset, commitPoint());
+		return (capped > this.committed) ? capped : -1;
+	}
+
+	synchronized void commitRequested(long offset) {
+		this.requested = Math.max(this.requested, offset);
+	}
+
+	synchronized void commitSucceeded(long offset) {
+		this.committed = Math.max(this.committed, offset);
+		this.requested = Math.max(this.requested, this.committed);
+	}
+
+	synchronized void commitFailed() {
+		this.requested = this.committed;
+	}
+
+	/**
+	 * Records from the offset last committed to the highest offset handed to the loops:
+	 * what a crash now would deliver again.
 	 */
 	synchronized long commitLag() {
-		return this.incomplete.isEmpty() ? 0 : this.highest + 1 - this.incomplete.firstKey();
+		return (this.highest < 0) ? 0 : this.highest + 1 - this.committed;
 	}
 
 }

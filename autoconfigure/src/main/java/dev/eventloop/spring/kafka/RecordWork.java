@@ -1,6 +1,5 @@
 package dev.eventloop.spring.kafka;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -11,8 +10,8 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
  * One record on its way through a lane to its loop: runs the listener method there and
- * completes the future the container acknowledges the record by. Created on the consumer
- * thread, run on the loop thread.
+ * tells its partition's tracker when it has completed, so that its offset can be
+ * committed. Created on the consumer thread, run on the loop thread.
  */
 final class RecordWork implements Runnable {
 
@@ -27,8 +26,6 @@ final class RecordWork implements Runnable {
 	private final PartitionTracker partition;
 
 	private final @Nullable MessageListenerContainer container;
-
-	private final CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
 
 	RecordWork(KafkaRecordDispatcher dispatcher, ConsumerRecord<?, ?> record, ListenerInvocation invocation,
 			LoopLane lane, PartitionTracker partition, @Nullable MessageListenerContainer container) {
@@ -56,10 +53,6 @@ final class RecordWork implements Runnable {
 		return this.container;
 	}
 
-	CompletableFuture<@Nullable Object> result() {
-		return this.result;
-	}
-
 	@Override
 	public void run() {
 		this.lane.started();
@@ -81,8 +74,9 @@ final class RecordWork implements Runnable {
 	}
 
 	private void ran(@Nullable Object value, @Nullable Throwable failure) {
+		// the listener's value is not used: records are acknowledged through the tracker
 		if (failure == null) {
-			succeeded(value);
+			succeeded();
 		}
 		else {
 			this.dispatcher.failed(this, (failure instanceof CompletionException && failure.getCause() != null)
@@ -91,13 +85,13 @@ final class RecordWork implements Runnable {
 	}
 
 	/**
-	 * Complete the record: the container's acknowledgement runs inside {@code complete},
-	 * before the record stops counting as in flight, so that a revocation that waits for
-	 * it finds its offset acknowledged.
+	 * Complete the record: its offset may be committed once every record before it has
+	 * completed too.
 	 */
-	void succeeded(@Nullable Object value) {
-		this.result.complete(value);
-		finished();
+	void succeeded() {
+		this.lane.completed();
+		this.partition.finished(this.record.offset());
+		this.dispatcher.finished(this);
 	}
 
 	/**
@@ -105,12 +99,8 @@ final class RecordWork implements Runnable {
 	 * committed and it is delivered again after a restart or rebalance.
 	 */
 	void abandoned() {
-		finished();
-	}
-
-	private void finished() {
 		this.lane.completed();
-		this.partition.finished(this.record.offset());
+		this.partition.abandoned(this.record.offset());
 		this.dispatcher.finished(this);
 	}
 

@@ -11,6 +11,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ContainerProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,15 +23,26 @@ class EventLoopKafkaAutoConfigurationTests {
 				EventLoopKafkaAutoConfiguration.class, KafkaAutoConfiguration.class));
 
 	@Test
-	void runShouldCreateDispatcherAndGiveContainersTheDrainingRebalanceListener() {
+	void runShouldCreateDispatcherAndGiveContainersTheDrainingRebalanceListenerAndConsumersTheCommitGate() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(KafkaRecordDispatcher.class);
 			ContainerProperties properties = context.getBean(ConcurrentKafkaListenerContainerFactory.class)
 				.getContainerProperties();
 			assertThat(properties.getConsumerRebalanceListener()).isInstanceOf(DrainingRebalanceListener.class);
 			assertThat(properties.getPollTimeoutWhilePaused())
-				.isEqualTo(RebalanceListenerPostProcessor.POLL_TIMEOUT_WHILE_PAUSED);
+				.isEqualTo(new ContainerProperties("any").getPollTimeoutWhilePaused());
+			assertThat(context.getBean(ConsumerFactory.class).getPostProcessors()).hasSize(1);
+			assertThat(context.getBean(KafkaRecordDispatcher.class).commitInterval()).isEqualTo(Duration.ofMillis(100));
 		});
+	}
+
+	@Test
+	void runWithNonPositiveCommitIntervalShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("eventloop.kafka.commit-interval=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("eventloop.kafka.commit-interval must be positive"));
 	}
 
 	@Test

@@ -1,16 +1,24 @@
 package dev.eventloop.spring.kafka;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.spring.OnEventLoop;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +30,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,7 +60,7 @@ class KafkaOnEventLoopTests {
 
 	@BeforeAll
 	static void startBroker() {
-		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "ordered", "bounded", "failing");
+		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "ordered", "bounded", "failing", "held");
 		broker.afterPropertiesSet();
 	}
 
@@ -136,6 +145,40 @@ class KafkaOnEventLoopTests {
 		}
 	}
 
+	@Test
+	void offsetsShouldStopBeforeARecordThatHasNotCompletedWhileLaterRecordsAreProcessedAndCommitted() throws Exception {
+		int records = 1_000;
+		try (ConfigurableApplicationContext context = run(HoldingListenerApplication.class, "held",
+				"test.hold-key=key-7")) {
+			HoldingListener listener = context.getBean(HoldingListener.class);
+			CommitSpy commits = context.getBean(CommitSpy.class);
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			KafkaTestSupport.produce(broker, "held", records, KEYS);
+
+			// every record but the held one completes, on and past the held one's
+			// partition
+			await().atMost(KafkaTestSupport.TIMEOUT).until(() -> listener.deliveries().count.get() >= records - 1);
+			ConsumerRecord<?, ?> held = listener.held().get(KafkaTestSupport.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+			TopicPartition partition = new TopicPartition(held.topic(), held.partition());
+			// the completed records before it are committed; nothing at or after it is
+			await().atMost(KafkaTestSupport.TIMEOUT)
+				.untilAsserted(() -> assertThat(commits.highest(partition)).isEqualTo(held.offset()));
+			assertThat(meters.get("eventloop.kafka.commit.lag").gauge().value()).isPositive();
+
+			List<Long> whileHeld = commits.offsets(partition);
+			listener.release().complete(null);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "held-group", "held");
+
+			assertThat(whileHeld).isNotEmpty()
+				.allSatisfy((offset) -> assertThat(offset).isLessThanOrEqualTo(held.offset()));
+			assertThat(commits.highest(partition)).isGreaterThan(held.offset());
+			assertThat(listener.deliveries().count).hasValue(records);
+			assertThat(listener.deliveries().redelivered()).isZero();
+			await().atMost(KafkaTestSupport.TIMEOUT)
+				.until(() -> meters.get("eventloop.kafka.commit.lag").gauge().value() == 0);
+		}
+	}
+
 	private static void assertInOrderPerKeyOnItsLoop(Listener listener, EventLoopGroup workers) {
 		assertThat(listener.deliveries().sequencesByKey).hasSize(KEYS);
 		listener.deliveries().sequencesByKey.forEach((key, sequences) -> {
@@ -184,6 +227,103 @@ class KafkaOnEventLoopTests {
 			return new DefaultErrorHandler(
 					(record, ex) -> recovered.records.add(KafkaRecordDispatcher.describe(record)),
 					new FixedBackOff(0, 2));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class HoldingListenerApplication {
+
+		@Bean
+		HoldingListener listener() {
+			return new HoldingListener();
+		}
+
+		@Bean
+		CommitSpy commitSpy() {
+			return new CommitSpy();
+		}
+
+		@Bean
+		DefaultKafkaConsumerFactoryCustomizer commitSpyCustomizer(CommitSpy spy) {
+			return (factory) -> factory.addPostProcessor(spy::wrap);
+		}
+
+	}
+
+	/**
+	 * Records the offsets that reach the Kafka consumer's commit methods, beneath every
+	 * other wrapper of the consumer.
+	 */
+	static class CommitSpy {
+
+		private final Map<TopicPartition, List<Long>> offsets = new ConcurrentHashMap<>();
+
+		@SuppressWarnings("unchecked")
+		<K, V> Consumer<K, V> wrap(Consumer<K, V> consumer) {
+			return (Consumer<K, V>) Proxy.newProxyInstance(getClass().getClassLoader(),
+					new Class<?>[] { Consumer.class }, (proxy, method, args) -> {
+						if (method.getName().startsWith("commit") && args != null && args[0] instanceof Map<?, ?> map) {
+							map.forEach((partition, offset) -> this.offsets
+								.computeIfAbsent((TopicPartition) partition, (key) -> new CopyOnWriteArrayList<>())
+								.add(((OffsetAndMetadata) offset).offset()));
+						}
+						try {
+							return method.invoke(consumer, args);
+						}
+						catch (InvocationTargetException ex) {
+							throw ex.getTargetException();
+						}
+					});
+		}
+
+		List<Long> offsets(TopicPartition partition) {
+			return List.copyOf(this.offsets.getOrDefault(partition, List.of()));
+		}
+
+		long highest(TopicPartition partition) {
+			return offsets(partition).stream().mapToLong(Long::longValue).max().orElse(-1);
+		}
+
+	}
+
+	/**
+	 * Completes every record at once but the first of one key, whose future completes
+	 * only when the test releases it.
+	 */
+	public static class HoldingListener {
+
+		final KafkaTestSupport.Deliveries deliveries = new KafkaTestSupport.Deliveries();
+
+		final CompletableFuture<ConsumerRecord<?, ?>> held = new CompletableFuture<>();
+
+		final CompletableFuture<Void> release = new CompletableFuture<>();
+
+		@Value("${test.hold-key}")
+		String holdKey;
+
+		@KafkaListener(topics = "${test.topic}", groupId = "${test.group}")
+		@OnEventLoop(value = "workers", key = "#record.key()")
+		public CompletableFuture<Void> handle(ConsumerRecord<String, String> record) {
+			if (record.key().equals(this.holdKey) && this.held.complete(record)) {
+				return this.release.thenRun(() -> this.deliveries.record(KafkaRecordDispatcher.describe(record),
+						record.key(), record.value()));
+			}
+			this.deliveries.record(KafkaRecordDispatcher.describe(record), record.key(), record.value());
+			return CompletableFuture.completedFuture(null);
+		}
+
+		public KafkaTestSupport.Deliveries deliveries() {
+			return this.deliveries;
+		}
+
+		public CompletableFuture<ConsumerRecord<?, ?>> held() {
+			return this.held;
+		}
+
+		public CompletableFuture<Void> release() {
+			return this.release;
 		}
 
 	}
