@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -148,65 +149,79 @@ final class CommittingConsumer implements InvocationHandler {
 	}
 
 	private @Nullable Object commitSync(Method method, Object[] args, Map<TopicPartition, OffsetAndMetadata> offsets) {
-		Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
-		Map<TopicPartition, OffsetAndMetadata> capped = cap(offsets, trackers);
-		if (capped.isEmpty()) {
+		Map<TopicPartition, OffsetAndMetadata> untracked = untracked(offsets);
+		if (untracked.isEmpty()) {
 			return null;
 		}
 		Object[] arguments = args.clone();
-		arguments[0] = capped;
-		try {
-			Object result = delegate(method, arguments);
-			trackers.forEach((partition, tracker) -> completed(tracker, capped.get(partition), null));
-			return result;
-		}
-		catch (RuntimeException | Error ex) {
-			trackers.values().forEach(PartitionTracker::commitFailed);
-			throw ex;
-		}
+		arguments[0] = untracked;
+		return delegate(method, arguments);
 	}
 
 	private @Nullable Object commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
 			@Nullable OffsetCommitCallback callback) {
-		Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
-		Map<TopicPartition, OffsetAndMetadata> capped = cap(offsets, trackers);
-		if (capped.isEmpty()) {
-			if (callback != null) {
-				callback.onComplete(capped, null);
-			}
-			return null;
+		Map<TopicPartition, OffsetAndMetadata> untracked = untracked(offsets);
+		if (!untracked.isEmpty()) {
+			this.consumer.commitAsync(untracked, callback);
 		}
-		this.consumer.commitAsync(capped, (committed, failure) -> {
-			trackers.forEach((partition, tracker) -> completed(tracker, capped.get(partition), failure));
-			if (callback != null) {
-				callback.onComplete(committed, failure);
-			}
-		});
+		else if (callback != null) {
+			callback.onComplete(untracked, null);
+		}
 		return null;
 	}
 
 	/**
-	 * Cap each offset at the commit point of its partition, leaving out partitions with
-	 * nothing new to commit; partitions the starter does not track pass as they are.
+	 * Leave out of a commit the container asks for the partitions whose records the
+	 * starter tracks: the container takes those records as done when they have only been
+	 * handed to the loops, and the starter commits them itself once they have completed.
 	 */
-	private Map<TopicPartition, OffsetAndMetadata> cap(Map<TopicPartition, OffsetAndMetadata> offsets,
-			Map<TopicPartition, PartitionTracker> trackers) {
-		Map<TopicPartition, OffsetAndMetadata> capped = new HashMap<>();
-		offsets.forEach((partition, offset) -> {
+	private Map<TopicPartition, OffsetAndMetadata> untracked(Map<TopicPartition, OffsetAndMetadata> offsets) {
+		if (!this.dispatcher.dispatching(groupId())) {
+			return offsets;
+		}
+		Map<TopicPartition, OffsetAndMetadata> untracked = new HashMap<>(offsets);
+		untracked.keySet().removeIf((partition) -> this.dispatcher.tracker(groupId(), partition) != null);
+		return untracked;
+	}
+
+	/**
+	 * Commit synchronously what the loops have completed of partitions being revoked,
+	 * before another consumer takes them over. Consumer thread only, like every method
+	 * here.
+	 * @param revoked the partitions being revoked
+	 * @param timeout how long to wait for the commit
+	 */
+	void commitRevoked(Collection<TopicPartition> revoked, Duration timeout) {
+		Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+		Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
+		for (TopicPartition partition : revoked) {
 			PartitionTracker tracker = this.dispatcher.tracker(groupId(), partition);
-			if (tracker == null) {
-				capped.put(partition, offset);
-				return;
-			}
-			long allowed = tracker.cap(offset.offset());
-			if (allowed >= 0) {
-				capped.put(partition,
-						(allowed == offset.offset()) ? offset : new OffsetAndMetadata(allowed, offset.metadata()));
+			long point = (tracker != null) ? tracker.commitPoint() : -1;
+			if (point >= 0) {
+				offsets.put(partition, new OffsetAndMetadata(point));
 				trackers.put(partition, tracker);
-				tracker.commitRequested(allowed);
 			}
-		});
-		return capped;
+		}
+		if (offsets.isEmpty()) {
+			return;
+		}
+		try {
+			this.consumer.commitSync(offsets, timeout);
+			trackers.forEach((partition, tracker) -> tracker.commitSucceeded(offsets.get(partition).offset()));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not commit " + offsets + " of consumer group '" + groupId()
+					+ "' on revocation; the consumer that takes the partitions over processes the records"
+					+ " after the last commit again", ex);
+		}
+	}
+
+	/**
+	 * Return the committing consumer behind a consumer, or {@code null} if it is not one.
+	 */
+	static @Nullable CommittingConsumer of(Consumer<?, ?> consumer) {
+		return (Proxy.isProxyClass(consumer.getClass())
+				&& Proxy.getInvocationHandler(consumer) instanceof CommittingConsumer committing) ? committing : null;
 	}
 
 	private static void completed(PartitionTracker tracker, OffsetAndMetadata offset, @Nullable Exception failure) {

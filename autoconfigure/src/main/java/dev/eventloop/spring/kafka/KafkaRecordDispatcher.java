@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +23,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -343,25 +341,9 @@ final class KafkaRecordDispatcher implements DisposableBean {
 	 * partitions being revoked, before another consumer takes them over.
 	 */
 	void commitRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
-		String groupId = groupId();
-		Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-		for (TopicPartition partition : revoked) {
-			PartitionTracker tracker = tracker(groupId, partition);
-			long point = (tracker != null) ? tracker.commitPoint() : -1;
-			if (point >= 0) {
-				offsets.put(partition, new OffsetAndMetadata(point));
-			}
-		}
-		if (offsets.isEmpty()) {
-			return;
-		}
-		try {
-			consumer.commitSync(offsets, this.revocationTimeout);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not commit " + offsets + " of consumer group '" + groupId
-					+ "' on revocation; the consumer that takes the partitions over processes the records"
-					+ " after the last commit again", ex);
+		CommittingConsumer committing = CommittingConsumer.of(consumer);
+		if (committing != null) {
+			committing.commitRevoked(revoked, this.revocationTimeout);
 		}
 	}
 

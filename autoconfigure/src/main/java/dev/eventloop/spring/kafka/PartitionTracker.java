@@ -170,16 +170,6 @@ final class PartitionTracker {
 		return (point > this.requested) ? point : -1;
 	}
 
-	/**
-	 * Cap an offset the container asks to commit at the commit point: the container takes
-	 * records as done when they have only been handed to the loops. Returns {@code -1}
-	 * when there is nothing beyond what is already committed.
-	 */
-	synchronized long cap(long offset) {
-		long capped = Math.min(offset, commitPoint());
-		return (capped > this.committed) ? capped : -1;
-	}
-
 	synchronized void commitRequested(long offset) {
 		this.requested = Math.max(this.requested, offset);
 	}
