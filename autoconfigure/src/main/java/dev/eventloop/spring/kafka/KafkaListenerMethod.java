@@ -18,6 +18,7 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.messaging.handler.annotation.SendTo;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
@@ -82,6 +83,15 @@ final class KafkaListenerMethod {
 			logger.warn("@KafkaListener @OnEventLoop method " + description + " has no key, so its records are"
 					+ " spread over the loops without order: add a key such as key = \"#record.key()\" to process"
 					+ " the records of one key in order on one loop, with backpressure.");
+			return null;
+		}
+		if (AnnotatedElementUtils.hasAnnotation(method, SendTo.class)
+				|| AnnotatedElementUtils.hasAnnotation(targetClass, SendTo.class)) {
+			logger.warn("@KafkaListener @OnEventLoop method " + description + " replies with @SendTo, which the"
+					+ " starter does not support: it tells the container a record is done when it hands it to its"
+					+ " loop, before there is a value to reply with. Its records are left to the @OnEventLoop advice"
+					+ " (not held back when the loop is full); send the reply from the method with a KafkaTemplate"
+					+ " instead.");
 			return null;
 		}
 		Class<?>[] types = method.getParameterTypes();

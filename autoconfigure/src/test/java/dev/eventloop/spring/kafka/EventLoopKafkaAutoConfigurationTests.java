@@ -58,19 +58,6 @@ class EventLoopKafkaAutoConfigurationTests {
 	}
 
 	@Test
-	void runWithUserPollTimeoutWhilePausedShouldKeepIt() {
-		this.contextRunner
-			.withBean("kafkaListenerContainerFactory", ConcurrentKafkaListenerContainerFactory.class, () -> {
-				ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
-				factory.getContainerProperties().setPollTimeoutWhilePaused(Duration.ofMillis(50));
-				return factory;
-			})
-			.run((context) -> assertThat(context.getBean(ConcurrentKafkaListenerContainerFactory.class)
-				.getContainerProperties()
-				.getPollTimeoutWhilePaused()).isEqualTo(Duration.ofMillis(50)));
-	}
-
-	@Test
 	void runWithHighWaterMarkBelowOneShouldFailNamingTheProperty() {
 		this.contextRunner.withPropertyValues("eventloop.kafka.high-water-mark=0")
 			.run((context) -> assertThat(context).hasFailed()

@@ -22,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.WebApplicationType;
@@ -31,11 +32,16 @@ import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.ConsumerPostProcessor;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
@@ -50,6 +56,7 @@ import static org.awaitility.Awaitility.await;
  * key's loop, committed to the end; a full loop holds records back instead of rejecting
  * them; a failing record goes to the container's error handler.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class KafkaOnEventLoopTests {
 
 	private static final int PARTITIONS = 4;
@@ -60,7 +67,7 @@ class KafkaOnEventLoopTests {
 
 	@BeforeAll
 	static void startBroker() {
-		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "ordered", "bounded", "failing", "held");
+		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "ordered", "bounded", "failing", "held", "plain");
 		broker.afterPropertiesSet();
 	}
 
@@ -179,6 +186,23 @@ class KafkaOnEventLoopTests {
 		}
 	}
 
+	@Test
+	void consumerFactoryWithoutPostProcessorsShouldBeReportedAndItsRecordsCommittedAfterTheyComplete(
+			CapturedOutput output) throws Exception {
+		int records = 500;
+		try (ConfigurableApplicationContext context = run(PlainConsumerFactoryApplication.class, "plain")) {
+			Listener listener = context.getBean(Listener.class);
+			KafkaTestSupport.produce(broker, "plain", records, KEYS);
+			await().atMost(KafkaTestSupport.TIMEOUT).until(() -> listener.deliveries().count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "plain-group", "plain");
+
+			assertThat(listener.deliveries().count).hasValue(records);
+			assertThat(listener.deliveries().redelivered()).isZero();
+			assertThat(context.getBean(KafkaRecordDispatcher.class).partitions()).isEmpty();
+			assertThat(output).contains("was not created through a consumer factory that applies post-processors");
+		}
+	}
+
 	private static void assertInOrderPerKeyOnItsLoop(Listener listener, EventLoopGroup workers) {
 		assertThat(listener.deliveries().sequencesByKey).hasSize(KEYS);
 		listener.deliveries().sequencesByKey.forEach((key, sequences) -> {
@@ -248,6 +272,24 @@ class KafkaOnEventLoopTests {
 		@Bean
 		DefaultKafkaConsumerFactoryCustomizer commitSpyCustomizer(CommitSpy spy) {
 			return (factory) -> factory.addPostProcessor(spy::wrap);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(ListenerApplication.class)
+	static class PlainConsumerFactoryApplication {
+
+		@Bean
+		DefaultKafkaConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties properties) {
+			return new DefaultKafkaConsumerFactory<>(properties.buildConsumerProperties()) {
+
+				@Override
+				public void addPostProcessor(ConsumerPostProcessor<Object, Object> postProcessor) {
+					// a factory that does not apply post-processors
+				}
+
+			};
 		}
 
 	}
