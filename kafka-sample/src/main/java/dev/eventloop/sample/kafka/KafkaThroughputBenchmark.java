@@ -45,7 +45,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * {@code concurrency} equal to the partition count, the partition-level ceiling) and the
  * same work on key-affine loops ({@code @OnEventLoop(key = "#record.key()")} returning a
  * future, through the starter's Kafka dispatch) with 2 and 4 loop threads. Each run is
- * repeated {@code --repeats} (3) times; the table shows the median.
+ * repeated {@code --repeats} (3) times; the table shows the median. {@code --modes}
+ * ({@code container,loops}) and {@code --partitions} ({@code 1,4}) choose what runs.
  */
 final class KafkaThroughputBenchmark {
 
@@ -63,6 +64,7 @@ final class KafkaThroughputBenchmark {
 		int workMicros = Integer.parseInt(options.getOrDefault("work-micros", "50"));
 		int repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
 		String modes = options.getOrDefault("modes", "container,loops");
+		List<String> partitionCounts = List.of(options.getOrDefault("partitions", "1,4").split(","));
 		List<String> passed = Arrays.stream(args)
 			.filter((arg) -> arg.startsWith("--spring.") || arg.startsWith("--eventloop.")
 					|| arg.startsWith("--logging.") || arg.startsWith("--bench."))
@@ -83,6 +85,9 @@ final class KafkaThroughputBenchmark {
 			int run = 0;
 			for (String topic : List.of(ONE_PARTITION, FOUR_PARTITIONS)) {
 				int partitions = topic.equals(ONE_PARTITION) ? 1 : 4;
+				if (!partitionCounts.contains(Integer.toString(partitions))) {
+					continue;
+				}
 				double baseline = 0;
 				for (Mode mode : List.of(new Mode("container, concurrency " + partitions, false, partitions),
 						new Mode("loops, 2 threads", true, 2), new Mode("loops, 4 threads", true, 4))) {
@@ -97,9 +102,9 @@ final class KafkaThroughputBenchmark {
 					if (!mode.loops()) {
 						baseline = median;
 					}
-					System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %s | %.2f |%n", partitions, mode.name(), median,
+					System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %s | %s |%n", partitions, mode.name(), median,
 							rates.stream().map((rate) -> String.format(Locale.ROOT, "%,.0f", rate)).toList(),
-							median / baseline);
+							(baseline > 0) ? String.format(Locale.ROOT, "%.2f", median / baseline) : "-");
 				}
 			}
 		}
