@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidGroupIdException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ReflectionUtils;
@@ -54,6 +55,10 @@ final class CommittingConsumer implements InvocationHandler {
 
 	// consumer thread only: when the progress of the loops was last committed
 	private long lastCommit = System.nanoTime();
+
+	// consumer thread only: a wakeup was taken by a commit on revocation, so the poll it
+	// was meant for returns without waiting for records
+	private boolean wokenUp;
 
 	private CommittingConsumer(Consumer<?, ?> consumer, KafkaRecordDispatcher dispatcher) {
 		this.consumer = consumer;
@@ -111,7 +116,8 @@ final class CommittingConsumer implements InvocationHandler {
 			ConsumerRecords<?, ?> records = this.consumer
 				.poll(Duration.ofNanos(Math.min(remaining, this.intervalNanos)));
 			remaining = deadline - System.nanoTime();
-			if (!records.isEmpty() || remaining <= 0) {
+			if (!records.isEmpty() || remaining <= 0 || this.wokenUp) {
+				this.wokenUp = false;
 				return records;
 			}
 		}
@@ -206,13 +212,36 @@ final class CommittingConsumer implements InvocationHandler {
 			return;
 		}
 		try {
-			this.consumer.commitSync(offsets, timeout);
+			commitSyncDespiteWakeups(offsets, timeout);
 			trackers.forEach((partition, tracker) -> tracker.commitSucceeded(offsets.get(partition).offset()));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not commit " + offsets + " of consumer group '" + groupId()
 					+ "' on revocation; the consumer that takes the partitions over processes the records"
 					+ " after the last commit again", ex);
+		}
+	}
+
+	/**
+	 * Commit synchronously, even if the consumer is woken up meanwhile. A revocation runs
+	 * inside a poll, and a container wakes a polling consumer when a partition is to be
+	 * resumed, as happens when the records held for a full loop are let in while the
+	 * revocation waits for them: the wakeup, meant to end the poll, would otherwise abort
+	 * this commit. The poll it was meant for returns as soon as the revocation is over.
+	 */
+	private void commitSyncDespiteWakeups(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			try {
+				this.consumer.commitSync(offsets, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+				return;
+			}
+			catch (WakeupException ex) {
+				this.wokenUp = true;
+				if (deadline - System.nanoTime() <= 0) {
+					throw ex;
+				}
+			}
 		}
 	}
 

@@ -41,9 +41,10 @@ import org.springframework.kafka.support.KafkaUtils;
  * keeps polling, while its partition's {@link PartitionTracker} keeps the commit point
  * below every record that has not completed (the {@link CommittingConsumer} caps the
  * container's commits there and commits the loops' progress); a failed record goes to the
- * container's {@link CommonErrorHandler}, one record per partition at a time, on one
- * error-handling thread (the handler keeps its retry counts per thread); and a consumer
- * whose partitions are revoked waits for their records in flight and commits them.
+ * container's {@link CommonErrorHandler}, one record per partition at a time, on an
+ * error-handling thread of its consumer group (the handler keeps its retry counts per
+ * thread and partition); and a consumer whose partitions are revoked waits for their
+ * records in flight and commits them.
  */
 final class KafkaRecordDispatcher implements DisposableBean {
 
@@ -82,8 +83,14 @@ final class KafkaRecordDispatcher implements DisposableBean {
 	// the handler used for containers that have none, as the container itself would
 	private final DefaultErrorHandler fallbackErrorHandler = new DefaultErrorHandler();
 
-	private final ExecutorService errorHandling = Executors
-		.newSingleThreadExecutor(daemon("eventloop-kafka-error-handler"));
+	// one error-handling thread per consumer group, created on its first failure: an
+	// error handler counts attempts per thread and per topic partition, as a container
+	// does on its consumer thread, so groups consuming the same partition must not share
+	// a thread
+	private final Map<String, ExecutorService> errorHandling = new ConcurrentHashMap<>();
+
+	// whether destroy() has run; new error-handling threads are no longer started
+	private volatile boolean destroyed;
 
 	private final ScheduledExecutorService retries = Executors
 		.newSingleThreadScheduledExecutor(daemon("eventloop-kafka-retry"));
@@ -224,7 +231,7 @@ final class KafkaRecordDispatcher implements DisposableBean {
 				? listenerContainer.getCommonErrorHandler() : null;
 		CommonErrorHandler errorHandler = (handler != null) ? handler : this.fallbackErrorHandler;
 		try {
-			this.errorHandling.execute(() -> {
+			errorHandling(work.partition().groupId()).execute(() -> {
 				boolean recovered = false;
 				try {
 					recovered = errorHandler.handleOne(wrap(failed, container), work.record(), null, container);
@@ -382,10 +389,24 @@ final class KafkaRecordDispatcher implements DisposableBean {
 		return this.lanes.get(loop);
 	}
 
+	private ExecutorService errorHandling(String groupId) {
+		if (this.destroyed) {
+			throw new RejectedExecutionException("Stopped");
+		}
+		ExecutorService executor = this.errorHandling.computeIfAbsent(groupId,
+				(key) -> Executors.newSingleThreadExecutor(daemon("eventloop-kafka-error-handler-" + key)));
+		if (this.destroyed) {
+			// created while destroy() shut the others down
+			executor.shutdownNow();
+		}
+		return executor;
+	}
+
 	@Override
 	public void destroy() {
+		this.destroyed = true;
 		this.retries.shutdownNow();
-		this.errorHandling.shutdownNow();
+		this.errorHandling.values().forEach(ExecutorService::shutdownNow);
 	}
 
 	/**

@@ -68,6 +68,24 @@ final class KafkaTestSupport {
 		}
 	}
 
+	/**
+	 * The offsets the group has committed, by partition.
+	 */
+	static Map<TopicPartition, Long> committed(EmbeddedKafkaBroker broker, String group) throws Exception {
+		try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+			return committed(admin, group);
+		}
+	}
+
+	/**
+	 * The end offset of every partition of the topic.
+	 */
+	static Map<TopicPartition, Long> endOffsets(EmbeddedKafkaBroker broker, String topic) throws Exception {
+		try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+			return endOffsets(admin, broker, topic);
+		}
+	}
+
 	private static Map<TopicPartition, Long> endOffsets(AdminClient admin, EmbeddedKafkaBroker broker, String topic)
 			throws Exception {
 		Map<TopicPartition, OffsetSpec> request = new HashMap<>();

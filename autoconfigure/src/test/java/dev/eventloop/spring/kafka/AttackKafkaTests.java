@@ -1,0 +1,569 @@
+package dev.eventloop.spring.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.spring.OnEventLoop;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.ListenerExecutionFailedException;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.utils.KafkaTestUtils;
+import org.springframework.util.backoff.FixedBackOff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Attacks on the promises of docs/kafka.md ("What is guaranteed") against a real broker
+ * and real application contexts: rebalances while records are held for a full loop, a
+ * stop while a record never completes, long polls, failing records, partitions revoked
+ * and given back to the same instance, and several groups failing records of one
+ * partition at the same time.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class AttackKafkaTests {
+
+	private static final int PARTITIONS = 2;
+
+	private static final int KEYS = 20;
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	private static EmbeddedKafkaBroker broker;
+
+	@BeforeAll
+	static void startBroker() {
+		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "attack-rebalance", "attack-stop", "attack-poll",
+				"attack-failing", "attack-reassign", "attack-other", "attack-groups");
+		broker.afterPropertiesSet();
+	}
+
+	@AfterAll
+	static void stopBroker() {
+		broker.destroy();
+	}
+
+	/**
+	 * Attack 1: a second instance joins while the first has records held for its full
+	 * loops (and their partitions paused) and the loops are busy; the held records are
+	 * released while the first instance waits in its revocation. Nothing may be lost,
+	 * nothing processed twice, and everything committed.
+	 */
+	@Test
+	void rebalanceWhileRecordsAreHeldShouldLoseNothingAndRepeatNothing(CapturedOutput output) throws Exception {
+		int records = 400;
+		ConfigurableApplicationContext first = run("attack-rebalance", "test.gate=true",
+				"eventloop.loops.workers.queue-capacity=4");
+		ConfigurableApplicationContext second = null;
+		try {
+			AttackListener firstListener = first.getBean(AttackListener.class);
+			KafkaRecordDispatcher dispatcher = first.getBean(KafkaRecordDispatcher.class);
+			await().atMost(WAIT).until(() -> assigned(first).size() == PARTITIONS);
+			KafkaTestSupport.produce(broker, "attack-rebalance", records, KEYS);
+			// both loops are busy with their first record, their queues are full, the
+			// rest is held and both partitions are paused
+			await().atMost(WAIT)
+				.until(() -> dispatcher.partitions().stream().filter(PartitionTracker::paused).count() == PARTITIONS);
+
+			second = run("attack-rebalance");
+			// the first instance waits for its in-flight records in the revocation
+			await().atMost(WAIT).until(() -> threadIn(KafkaRecordDispatcher.class, "awaitRevoked"));
+			firstListener.gate().countDown();
+
+			AttackListener secondListener = second.getBean(AttackListener.class);
+			await().atMost(WAIT)
+				.until(() -> firstListener.deliveries().count.get()
+						+ secondListener.deliveries().count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "attack-rebalance-group", "attack-rebalance");
+
+			List<String> all = new ArrayList<>(firstListener.deliveries().byRecord.keySet());
+			all.addAll(secondListener.deliveries().byRecord.keySet());
+			assertThat(output).doesNotContain("on revocation; the consumer that takes the partitions over");
+			assertThat(all).hasSize(records).doesNotHaveDuplicates();
+			assertThat(firstListener.deliveries().count.get() + secondListener.deliveries().count.get())
+				.isEqualTo(records);
+			assertInOrderPerKey(firstListener);
+			assertInOrderPerKey(secondListener);
+		}
+		finally {
+			first.getBean(AttackListener.class).gate().countDown();
+			first.close();
+			if (second != null) {
+				second.close();
+			}
+		}
+	}
+
+	/**
+	 * Attack 2: the application stops while a record's future never completes within the
+	 * revocation timeout. The next instance of the group must process again exactly the
+	 * records of that partition from that record on, and nothing of the other partition.
+	 */
+	@Test
+	void stopWithARecordThatNeverCompletesShouldHaveTheNextInstanceProcessFromThatRecordOn(CapturedOutput output)
+			throws Exception {
+		int records = 200;
+		String group = "attack-stop-group";
+		ConsumerRecord<?, ?> stuck;
+		try (ConfigurableApplicationContext first = run("attack-stop", "test.stick-key=key-3",
+				"eventloop.kafka.revocation-timeout=1s")) {
+			AttackListener listener = first.getBean(AttackListener.class);
+			KafkaTestSupport.produce(broker, "attack-stop", records, KEYS);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			stuck = listener.stuck().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			TopicPartition stuckPartition = partition(stuck);
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "attack-stop");
+			Map<TopicPartition, Long> expected = new HashMap<>(end);
+			expected.put(stuckPartition, stuck.offset());
+			await().atMost(WAIT).until(() -> KafkaTestSupport.committed(broker, group).equals(expected));
+		}
+		assertThat(output).contains("records still in flight on event loops after waiting PT1S");
+		TopicPartition stuckPartition = partition(stuck);
+		Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "attack-stop");
+		assertThat(KafkaTestSupport.committed(broker, group)).containsEntry(stuckPartition, stuck.offset());
+
+		try (ConfigurableApplicationContext next = run("attack-stop")) {
+			AttackListener listener = next.getBean(AttackListener.class);
+			long again = end.get(stuckPartition) - stuck.offset();
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= again);
+			KafkaTestSupport.awaitCommittedToEnd(broker, group, "attack-stop");
+
+			Set<String> expected = new HashSet<>();
+			for (long offset = stuck.offset(); offset < end.get(stuckPartition); offset++) {
+				expected.add(stuckPartition + "@" + offset);
+			}
+			assertThat(listener.deliveries().byRecord.keySet()).isEqualTo(expected);
+			assertThat(listener.deliveries().count).hasValue(expected.size());
+		}
+	}
+
+	/**
+	 * Attack 3: with a 30 s poll timeout and no new records, a record completing while
+	 * the consumer waits in its poll is committed anyway, long before the poll would
+	 * return: the poll is cut into slices of the commit interval.
+	 */
+	@Test
+	void completionsShouldBeCommittedWhileTheConsumerWaitsInALongPoll() throws Exception {
+		int records = 100;
+		String group = "attack-poll-group";
+		try (ConfigurableApplicationContext context = run("attack-poll", "test.stick-key=key-3",
+				"spring.kafka.listener.poll-timeout=30s")) {
+			AttackListener listener = context.getBean(AttackListener.class);
+			KafkaTestSupport.produce(broker, "attack-poll", records, KEYS);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			ConsumerRecord<?, ?> stuck = listener.stuck().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			await().atMost(WAIT)
+				.until(() -> Long.valueOf(stuck.offset())
+					.equals(KafkaTestSupport.committed(broker, group).get(partition(stuck))));
+
+			listener.unstick().complete(null);
+			// no record arrives any more: only a sliced poll commits before 30 s have
+			// passed
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "attack-poll");
+			await().atMost(Duration.ofSeconds(15)).until(() -> KafkaTestSupport.committed(broker, group).equals(end));
+			assertThat(listener.deliveries().count).hasValue(records);
+		}
+	}
+
+	/**
+	 * Attack 4: a record keeps failing (retried with back-off, then recovered) while the
+	 * later records of its partition complete: until the error handler recovers it, no
+	 * commit of its partition passes it; then the partition is committed to its end.
+	 */
+	@Test
+	void failingRecordShouldHoldTheCommitPointUntilTheErrorHandlerRecoversIt() throws Exception {
+		int records = 200;
+		try (ConfigurableApplicationContext context = run(FailingApplication.class, "attack-failing",
+				"test.fail-key=key-3")) {
+			AttackListener listener = context.getBean(AttackListener.class);
+			Recoveries recoveries = context.getBean(Recoveries.class);
+			KafkaTestSupport.produce(broker, "attack-failing", records, KEYS);
+			await().atMost(WAIT).until(() -> recoveries.records.size() == 1);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "attack-failing-group", "attack-failing");
+
+			Recovery recovery = recoveries.records.get(0);
+			assertThat(recovery.completedAfter()).as("later records of its partition completed while it failed")
+				.isPositive();
+			assertThat(recovery.commitsBefore())
+				.allSatisfy((offset) -> assertThat(offset).isLessThanOrEqualTo(recovery.offset()));
+			// one delivery and three retries
+			assertThat(listener.attempts()).hasValue(records + 3);
+			assertThat(listener.deliveries().count).hasValue(records - 1);
+			assertThat(listener.deliveries().redelivered()).isZero();
+		}
+	}
+
+	/**
+	 * Attack 5: a revocation times out with a record in flight, and the partitions go
+	 * back to the same instance (another member of the group subscribes to another
+	 * topic). The instance processes again from the commit point, and the stale tracker
+	 * of the timed-out record must not hold the commit point: the partition is committed
+	 * to its end once the record's second delivery completes.
+	 */
+	@Test
+	void partitionsGivenBackToTheSameInstanceAfterATimedOutRevocationShouldBeCommittedToTheEnd() throws Exception {
+		int records = 200;
+		String group = "attack-reassign-group";
+		try (ConfigurableApplicationContext context = run("attack-reassign", "test.stick-key=key-3",
+				"eventloop.kafka.revocation-timeout=1s")) {
+			AttackListener listener = context.getBean(AttackListener.class);
+			KafkaTestSupport.produce(broker, "attack-reassign", records, KEYS);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			ConsumerRecord<?, ?> stuck = listener.stuck().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			TopicPartition stuckPartition = partition(stuck);
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "attack-reassign");
+
+			try (KafkaConsumer<String, String> other = otherMember(group)) {
+				other.subscribe(List.of("attack-other"));
+				await().atMost(WAIT).pollInSameThread().until(() -> {
+					other.poll(Duration.ofMillis(100));
+					return !other.assignment().isEmpty();
+				});
+				await().atMost(WAIT).pollInSameThread().until(() -> {
+					other.poll(Duration.ofMillis(100));
+					return KafkaTestSupport.committed(broker, group).entrySet().containsAll(end.entrySet());
+				});
+			}
+			// the timed-out record and those after it in its partition ran twice;
+			// the stuck delivery never completed, its second one did
+			for (Map.Entry<String, AtomicInteger> entry : listener.deliveries().byRecord.entrySet()) {
+				String[] partitionAndOffset = entry.getKey().split("@");
+				boolean again = partitionAndOffset[0].equals(stuckPartition.toString())
+						&& Long.parseLong(partitionAndOffset[1]) > stuck.offset();
+				assertThat(entry.getValue()).as(entry.getKey()).hasValue(again ? 2 : 1);
+			}
+			assertThat(listener.deliveries().distinctRecords()).isEqualTo(records);
+		}
+	}
+
+	/**
+	 * Attack 6: one bean, two dispatched listener methods of two groups on the same topic
+	 * (one of them with two consumers), each with a record that keeps failing in the same
+	 * partition at the same time, and a plain listener of a third group on the same
+	 * consumer factory. Each group's failing record must be attempted exactly as often as
+	 * the error handler's back-off says and recovered once; every group is committed to
+	 * the end, the plain one by Spring Kafka's own commits.
+	 */
+	@Test
+	void groupsFailingRecordsOfOnePartitionShouldEachGetTheirOwnRetries() throws Exception {
+		int records = 200;
+		try (ConfigurableApplicationContext context = run(GroupsApplication.class, "attack-groups")) {
+			GroupsListener listener = context.getBean(GroupsListener.class);
+			Recoveries recoveries = context.getBean(Recoveries.class);
+			await().atMost(WAIT).until(() -> assigned(context).size() == 3 * PARTITIONS);
+			KafkaTestSupport.produce(broker, "attack-groups", records, KEYS);
+
+			await().atMost(WAIT).until(() -> recoveries.records.size() >= 2);
+			for (String group : List.of("attack-groups-a", "attack-groups-b", "attack-groups-plain")) {
+				KafkaTestSupport.awaitCommittedToEnd(broker, group, "attack-groups");
+			}
+			assertThat(recoveries.records).extracting(Recovery::group)
+				.containsExactlyInAnyOrder("attack-groups-a", "attack-groups-b");
+			// one delivery and three retries of the failing record in each group
+			assertThat(listener.attempts().get("attack-groups-a")).hasValue(records + 3);
+			assertThat(listener.attempts().get("attack-groups-b")).hasValue(records + 3);
+			assertThat(listener.plain().count).hasValue(records);
+			assertThat(context.getBean(KafkaRecordDispatcher.class).partitions())
+				.noneMatch((tracker) -> tracker.groupId().equals("attack-groups-plain"));
+		}
+	}
+
+	private static KafkaConsumer<String, String> otherMember(String group) {
+		Map<String, Object> properties = new HashMap<>(KafkaTestUtils.consumerProps(broker, group, false));
+		properties.put("key.deserializer", StringDeserializer.class);
+		properties.put("value.deserializer", StringDeserializer.class);
+		return new KafkaConsumer<>(properties);
+	}
+
+	private static boolean threadIn(Class<?> type, String method) {
+		return Thread.getAllStackTraces()
+			.values()
+			.stream()
+			.anyMatch((stack) -> Arrays.stream(stack)
+				.anyMatch((frame) -> frame.getClassName().equals(type.getName())
+						&& frame.getMethodName().equals(method)));
+	}
+
+	private static TopicPartition partition(ConsumerRecord<?, ?> record) {
+		return new TopicPartition(record.topic(), record.partition());
+	}
+
+	private static List<TopicPartition> assigned(ConfigurableApplicationContext context) {
+		List<TopicPartition> assigned = new ArrayList<>();
+		for (MessageListenerContainer container : context.getBean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainers()) {
+			Collection<TopicPartition> partitions = container.getAssignedPartitions();
+			if (partitions != null) {
+				assigned.addAll(partitions);
+			}
+		}
+		return assigned;
+	}
+
+	private static void assertInOrderPerKey(AttackListener listener) {
+		listener.deliveries().sequencesByKey.forEach((key, sequences) -> {
+			List<Integer> sorted = new ArrayList<>(sequences);
+			sorted.sort(null);
+			assertThat(sequences).as("sequence of %s", key).isEqualTo(sorted);
+		});
+	}
+
+	private static ConfigurableApplicationContext run(String topic, String... properties) {
+		return run(AttackApplication.class, topic, properties);
+	}
+
+	private static ConfigurableApplicationContext run(Class<?> application, String topic, String... properties) {
+		List<String> arguments = new ArrayList<>(
+				List.of("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+						"--spring.kafka.consumer.auto-offset-reset=earliest", "--eventloop.loops.workers.threads=2",
+						"--test.topic=" + topic, "--test.group=" + topic + "-group"));
+		for (String property : properties) {
+			arguments.add("--" + property);
+		}
+		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
+			.run(arguments.toArray(String[]::new));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class AttackApplication {
+
+		@Bean
+		AttackListener attackListener() {
+			return new AttackListener();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(AttackApplication.class)
+	static class FailingApplication {
+
+		@Bean
+		KafkaOnEventLoopTests.CommitSpy commitSpy() {
+			return new KafkaOnEventLoopTests.CommitSpy();
+		}
+
+		@Bean
+		DefaultKafkaConsumerFactoryCustomizer commitSpyCustomizer(KafkaOnEventLoopTests.CommitSpy spy) {
+			return (factory) -> factory.addPostProcessor(spy::wrap);
+		}
+
+		@Bean
+		Recoveries recoveries() {
+			return new Recoveries();
+		}
+
+		@Bean
+		DefaultErrorHandler errorHandler(Recoveries recoveries, KafkaOnEventLoopTests.CommitSpy spy,
+				AttackListener listener) {
+			return new DefaultErrorHandler((record, ex) -> {
+				TopicPartition partition = partition(record);
+				long completedAfter = listener.deliveries().byRecord.keySet()
+					.stream()
+					.filter((described) -> described.startsWith(partition + "@")
+							&& Long.parseLong(described.substring(described.indexOf('@') + 1)) > record.offset())
+					.count();
+				recoveries.records
+					.add(new Recovery(groupOf(ex), record.offset(), spy.offsets(partition), completedAfter));
+			}, new FixedBackOff(200, 3));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class GroupsApplication {
+
+		@Bean
+		GroupsListener groupsListener() {
+			return new GroupsListener();
+		}
+
+		@Bean
+		Recoveries recoveries() {
+			return new Recoveries();
+		}
+
+		@Bean
+		DefaultErrorHandler errorHandler(Recoveries recoveries) {
+			return new DefaultErrorHandler(
+					(record, ex) -> recoveries.records.add(new Recovery(groupOf(ex), record.offset(), List.of(), 0)),
+					new FixedBackOff(200, 3));
+		}
+
+	}
+
+	private static String groupOf(Exception ex) {
+		return (ex instanceof ListenerExecutionFailedException failed && failed.getGroupId() != null)
+				? failed.getGroupId() : "?";
+	}
+
+	static class Recoveries {
+
+		final List<Recovery> records = new CopyOnWriteArrayList<>();
+
+	}
+
+	record Recovery(String group, long offset, List<Long> commitsBefore, long completedAfter) {
+	}
+
+	/**
+	 * Records every successful delivery. With {@code test.gate}, the first record each
+	 * loop runs keeps that loop busy until the test opens the gate; with
+	 * {@code test.stick-key}, the first delivery of the first record of that key never
+	 * completes unless the test says so; with {@code test.fail-key}, the first record of
+	 * that key always fails.
+	 */
+	public static class AttackListener {
+
+		final KafkaTestSupport.Deliveries deliveries = new KafkaTestSupport.Deliveries();
+
+		final AtomicInteger attempts = new AtomicInteger();
+
+		final CountDownLatch gate = new CountDownLatch(1);
+
+		final Set<EventLoop> gated = ConcurrentHashMap.newKeySet();
+
+		final CompletableFuture<ConsumerRecord<?, ?>> stuck = new CompletableFuture<>();
+
+		final CompletableFuture<Void> unstick = new CompletableFuture<>();
+
+		@Value("${test.gate:false}")
+		boolean gateLoops;
+
+		@Value("${test.stick-key:}")
+		String stickKey;
+
+		@Value("${test.fail-key:}")
+		String failKey;
+
+		@KafkaListener(topics = "${test.topic}", groupId = "${test.group}")
+		@OnEventLoop(value = "workers", key = "#record.key()")
+		public CompletableFuture<Void> handle(ConsumerRecord<String, String> record) throws InterruptedException {
+			this.attempts.incrementAndGet();
+			if (this.gateLoops && this.gated.add(EventLoop.current().orElseThrow())) {
+				// a long record: keeps the loop busy while its queue fills up
+				this.gate.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+			}
+			if (record.key().equals(this.failKey) && record.value().equals("0")) {
+				return CompletableFuture.failedFuture(new IllegalStateException("Refusing " + record.key()));
+			}
+			if (record.key().equals(this.stickKey) && this.stuck.complete(record)) {
+				return this.unstick.thenRun(() -> delivered(record));
+			}
+			delivered(record);
+			return CompletableFuture.completedFuture(null);
+		}
+
+		private void delivered(ConsumerRecord<String, String> record) {
+			this.deliveries.record(KafkaRecordDispatcher.describe(record), record.key(), record.value());
+		}
+
+		public KafkaTestSupport.Deliveries deliveries() {
+			return this.deliveries;
+		}
+
+		public AtomicInteger attempts() {
+			return this.attempts;
+		}
+
+		public CountDownLatch gate() {
+			return this.gate;
+		}
+
+		public CompletableFuture<ConsumerRecord<?, ?>> stuck() {
+			return this.stuck;
+		}
+
+		public CompletableFuture<Void> unstick() {
+			return this.unstick;
+		}
+
+	}
+
+	/**
+	 * Two dispatched listener methods of two groups on one topic, each failing one record
+	 * of {@code key-3} on every attempt, and a plain listener of a third group.
+	 */
+	public static class GroupsListener {
+
+		final Map<String, AtomicInteger> attempts = Map.of("attack-groups-a", new AtomicInteger(), "attack-groups-b",
+				new AtomicInteger());
+
+		final KafkaTestSupport.Deliveries plain = new KafkaTestSupport.Deliveries();
+
+		@KafkaListener(topics = "attack-groups", groupId = "attack-groups-a", concurrency = "2")
+		@OnEventLoop(value = "workers", key = "#record.key()")
+		public CompletableFuture<Void> first(ConsumerRecord<String, String> record) {
+			return attempt("attack-groups-a", record, "1");
+		}
+
+		@KafkaListener(topics = "attack-groups", groupId = "attack-groups-b")
+		@OnEventLoop(value = "workers", key = "#record.key()")
+		public CompletableFuture<Void> second(ConsumerRecord<String, String> record) {
+			return attempt("attack-groups-b", record, "4");
+		}
+
+		@KafkaListener(topics = "attack-groups", groupId = "attack-groups-plain")
+		public void plain(ConsumerRecord<String, String> record) {
+			this.plain.record(KafkaRecordDispatcher.describe(record), record.key(), record.value());
+		}
+
+		private CompletableFuture<Void> attempt(String group, ConsumerRecord<String, String> record, String failing) {
+			this.attempts.get(group).incrementAndGet();
+			if (record.key().equals("key-3") && record.value().equals(failing)) {
+				return CompletableFuture.failedFuture(new IllegalStateException("Refusing " + record.key()));
+			}
+			return CompletableFuture.completedFuture(null);
+		}
+
+		public Map<String, AtomicInteger> attempts() {
+			return this.attempts;
+		}
+
+		public KafkaTestSupport.Deliveries plain() {
+			return this.plain;
+		}
+
+	}
+
+}
