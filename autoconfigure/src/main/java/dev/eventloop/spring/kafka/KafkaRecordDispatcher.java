@@ -241,13 +241,14 @@ final class KafkaRecordDispatcher implements DisposableBean {
 							+ "; delivering it again", ex);
 				}
 				if (recovered) {
+					// done with, acknowledged or not (ackAfterHandle): the container too
+					// commits past a record recovered without acknowledgement once a
+					// later
+					// record of its partition is acknowledged; holding the commit point
+					// there would stop the partition's commits for good, since the record
+					// would be recovered and held again after every restart
 					resolved(work);
-					if (errorHandler.isAckAfterHandle()) {
-						work.succeeded();
-					}
-					else {
-						work.abandoned();
-					}
+					work.succeeded();
 				}
 				else if (container.isRunning()) {
 					work.lane().offerAgain(work);

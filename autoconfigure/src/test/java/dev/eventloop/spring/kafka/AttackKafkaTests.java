@@ -72,7 +72,10 @@ class AttackKafkaTests {
 	@BeforeAll
 	static void startBroker() {
 		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "attack-rebalance", "attack-stop", "attack-poll",
-				"attack-failing", "attack-reassign", "attack-other", "attack-groups");
+				"attack-failing", "attack-reassign", "attack-other", "attack-groups", "attack-transactions",
+				"attack-no-ack");
+		broker.brokerProperties(
+				Map.of("transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
 		broker.afterPropertiesSet();
 	}
 
@@ -306,6 +309,59 @@ class AttackKafkaTests {
 		}
 	}
 
+	/**
+	 * Attack 7: a listener container with a Kafka transaction manager (Boot configures
+	 * one when {@code spring.kafka.producer.transaction-id-prefix} is set) sends the
+	 * offsets of the records it takes as done to the transaction, past the consumer. A
+	 * record that has not completed must still hold the commit point of its partition.
+	 */
+	@Test
+	void transactionalContainerShouldNotCommitPastARecordThatHasNotCompleted() throws Exception {
+		int records = 40;
+		String group = "attack-transactions-group";
+		try (ConfigurableApplicationContext context = run("attack-transactions", "test.stick-key=key-3",
+				"spring.kafka.producer.transaction-id-prefix=attack-tx-")) {
+			AttackListener listener = context.getBean(AttackListener.class);
+			KafkaTestSupport.produce(broker, "attack-transactions", records, KEYS);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			ConsumerRecord<?, ?> stuck = listener.stuck().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			TopicPartition other = new TopicPartition(stuck.topic(), 1 - stuck.partition());
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "attack-transactions");
+			// the other partition is committed to its end, by whatever commits offsets
+			await().atMost(WAIT)
+				.until(() -> end.get(other).equals(KafkaTestSupport.committed(broker, group).get(other)));
+			assertThat(KafkaTestSupport.committed(broker, group).get(partition(stuck)))
+				.as("committed offset of the partition of the record that has not completed")
+				.isLessThanOrEqualTo(stuck.offset());
+
+			listener.unstick().complete(null);
+			KafkaTestSupport.awaitCommittedToEnd(broker, group, "attack-transactions");
+			assertThat(listener.deliveries().count).hasValue(records);
+		}
+	}
+
+	/**
+	 * Attack 8: an error handler that does not acknowledge the records it recovers
+	 * ({@code ackAfterHandle=false}), as Spring Kafka allows. The container would commit
+	 * past such a record once a later record of its partition is acknowledged; the
+	 * partition must not stop being committed at the recovered record for good (after a
+	 * restart it would be delivered, recovered and stuck again).
+	 */
+	@Test
+	void recordRecoveredWithoutAcknowledgementShouldNotStopTheCommitsOfItsPartition() throws Exception {
+		int records = 100;
+		try (ConfigurableApplicationContext context = run(NoAckAfterHandleApplication.class, "attack-no-ack",
+				"test.fail-key=key-3")) {
+			AttackListener listener = context.getBean(AttackListener.class);
+			Recoveries recoveries = context.getBean(Recoveries.class);
+			KafkaTestSupport.produce(broker, "attack-no-ack", records, KEYS);
+			await().atMost(WAIT).until(() -> recoveries.records.size() == 1);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "attack-no-ack-group", "attack-no-ack");
+			assertThat(listener.deliveries().redelivered()).isZero();
+		}
+	}
+
 	private static KafkaConsumer<String, String> otherMember(String group) {
 		Map<String, Object> properties = new HashMap<>(KafkaTestUtils.consumerProps(broker, group, false));
 		properties.put("key.deserializer", StringDeserializer.class);
@@ -405,6 +461,26 @@ class AttackKafkaTests {
 				recoveries.records
 					.add(new Recovery(groupOf(ex), record.offset(), spy.offsets(partition), completedAfter));
 			}, new FixedBackOff(200, 3));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(AttackApplication.class)
+	static class NoAckAfterHandleApplication {
+
+		@Bean
+		Recoveries recoveries() {
+			return new Recoveries();
+		}
+
+		@Bean
+		DefaultErrorHandler errorHandler(Recoveries recoveries) {
+			DefaultErrorHandler handler = new DefaultErrorHandler(
+					(record, ex) -> recoveries.records.add(new Recovery(groupOf(ex), record.offset(), List.of(), 0)),
+					new FixedBackOff(0, 1));
+			handler.setAckAfterHandle(false);
+			return handler;
 		}
 
 	}
