@@ -89,6 +89,9 @@ final class CommittingConsumer implements InvocationHandler {
 		if (name.equals("commitAsync") && count == 2 && args[0] instanceof Map<?, ?> offsets) {
 			return commitAsync(cast(offsets), (OffsetCommitCallback) args[1]);
 		}
+		if ((name.equals("commitSync") || name.equals("commitAsync")) && (count == 0 || !(args[0] instanceof Map))) {
+			return commitPositions(method, args);
+		}
 		if (name.equals("equals") && count == 1) {
 			return proxy == args[0];
 		}
@@ -172,6 +175,36 @@ final class CommittingConsumer implements InvocationHandler {
 		}
 		else if (callback != null) {
 			callback.onComplete(untracked, null);
+		}
+		return null;
+	}
+
+	/**
+	 * Commit the positions of the partitions the starter does not track, for a commit
+	 * without offsets (which commits the positions of every assigned partition): the
+	 * positions of tracked partitions run ahead of the records that have completed.
+	 */
+	private @Nullable Object commitPositions(Method method, @Nullable Object[] args) {
+		if (!this.dispatcher.dispatching(groupId())) {
+			return delegate(method, args);
+		}
+		Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+		for (TopicPartition partition : this.consumer.assignment()) {
+			if (this.dispatcher.tracker(groupId(), partition) == null) {
+				positions.put(partition, new OffsetAndMetadata(this.consumer.position(partition)));
+			}
+		}
+		Object argument = (args != null && args.length > 0) ? args[0] : null;
+		if (method.getName().equals("commitAsync")) {
+			return commitAsync(positions, (OffsetCommitCallback) argument);
+		}
+		if (!positions.isEmpty()) {
+			if (argument instanceof Duration timeout) {
+				this.consumer.commitSync(positions, timeout);
+			}
+			else {
+				this.consumer.commitSync(positions);
+			}
 		}
 		return null;
 	}

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.spring.OnEventLoop;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -40,6 +41,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -49,6 +51,7 @@ import org.springframework.kafka.test.utils.KafkaTestUtils;
 import org.springframework.util.backoff.FixedBackOff;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -362,6 +365,57 @@ class AttackKafkaTests {
 		}
 	}
 
+	/**
+	 * Attack 9: {@code enable.auto.commit=true}: the Kafka consumer would commit the
+	 * positions it has polled to by itself, from within poll, past records that have not
+	 * completed. The application does not start: a listener returning a future puts the
+	 * container in manual acknowledgement, which Spring Kafka refuses with auto commit.
+	 */
+	@Test
+	void autoCommitShouldNotBeAccepted() {
+		assertThatException()
+			.isThrownBy(() -> run("attack-auto-commit", "spring.kafka.consumer.enable-auto-commit=true").close())
+			.havingRootCause()
+			.withMessageContaining("Consumer cannot be configured for auto commit");
+	}
+
+	/**
+	 * Attack 10: the application's own rebalance listener commits the consumer's
+	 * positions ({@code consumer.commitSync()}, without offsets) when partitions are
+	 * revoked, as some applications do. A record that has not completed must still hold
+	 * the commit point of its partition.
+	 */
+	@Test
+	void applicationCommittingPositionsOnRevocationShouldNotCommitPastARecordThatHasNotCompleted() throws Exception {
+		assertNoCommitPastAStuckRecord("attack-user-commit", CommittingRebalanceListenerApplication.class,
+				"eventloop.kafka.revocation-timeout=500ms");
+	}
+
+	private void assertNoCommitPastAStuckRecord(String topic, Class<?> application, String... properties)
+			throws Exception {
+		int records = 40;
+		String group = topic + "-group";
+		List<String> arguments = new ArrayList<>(List.of(properties));
+		arguments.add("test.stick-key=key-3");
+		ConsumerRecord<?, ?> stuck;
+		try (ConfigurableApplicationContext context = run(application, topic, arguments.toArray(String[]::new))) {
+			AttackListener listener = context.getBean(AttackListener.class);
+			KafkaTestSupport.produce(broker, topic, records, KEYS);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			stuck = listener.stuck().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			TopicPartition other = new TopicPartition(topic, 1 - stuck.partition());
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, topic);
+			await().atMost(WAIT)
+				.until(() -> end.get(other).equals(KafkaTestSupport.committed(broker, group).get(other)));
+			assertThat(KafkaTestSupport.committed(broker, group).get(partition(stuck)))
+				.as("committed offset of the partition of the record that has not completed")
+				.isLessThanOrEqualTo(stuck.offset());
+		}
+		assertThat(KafkaTestSupport.committed(broker, group).get(partition(stuck)))
+			.as("committed offset, after the stop, of the partition of the record that has not completed")
+			.isLessThanOrEqualTo(stuck.offset());
+	}
+
 	private static KafkaConsumer<String, String> otherMember(String group) {
 		Map<String, Object> properties = new HashMap<>(KafkaTestUtils.consumerProps(broker, group, false));
 		properties.put("key.deserializer", StringDeserializer.class);
@@ -461,6 +515,25 @@ class AttackKafkaTests {
 				recoveries.records
 					.add(new Recovery(groupOf(ex), record.offset(), spy.offsets(partition), completedAfter));
 			}, new FixedBackOff(200, 3));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(AttackApplication.class)
+	static class CommittingRebalanceListenerApplication {
+
+		@Bean
+		ConsumerAwareRebalanceListener committingRebalanceListener() {
+			return new ConsumerAwareRebalanceListener() {
+
+				@Override
+				public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer,
+						Collection<TopicPartition> partitions) {
+					consumer.commitSync();
+				}
+
+			};
 		}
 
 	}
