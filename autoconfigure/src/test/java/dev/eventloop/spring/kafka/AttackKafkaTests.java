@@ -472,6 +472,11 @@ class AttackKafkaTests {
 			.run(arguments.toArray(String[]::new));
 	}
 
+	private static String groupOf(Exception ex) {
+		return (ex instanceof ListenerExecutionFailedException failed && failed.getGroupId() != null)
+				? failed.getGroupId() : "?";
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	static class AttackApplication {
@@ -579,11 +584,6 @@ class AttackKafkaTests {
 					new FixedBackOff(200, 3));
 		}
 
-	}
-
-	private static String groupOf(Exception ex) {
-		return (ex instanceof ListenerExecutionFailedException failed && failed.getGroupId() != null)
-				? failed.getGroupId() : "?";
 	}
 
 	static class Recoveries {
