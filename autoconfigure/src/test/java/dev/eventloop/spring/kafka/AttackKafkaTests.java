@@ -391,6 +391,74 @@ class AttackKafkaTests {
 				"eventloop.kafka.revocation-timeout=500ms");
 	}
 
+	/**
+	 * Attack 11: the application stops while a failed record waits for its next attempt
+	 * in a long back-off. The record is given up without being recovered: it must not be
+	 * committed, and the next instance must get it (and the records after it in its
+	 * partition) again; the stop must not wait for the back-off.
+	 */
+	@Test
+	void stopDuringTheBackOffOfAFailedRecordShouldHaveTheNextInstanceDeliverItAgain() throws Exception {
+		int records = 40;
+		String topic = "attack-stop-retrying";
+		String group = topic + "-group";
+		ConsumerRecord<?, ?> failing;
+		try (ConfigurableApplicationContext first = run(LongBackOffApplication.class, topic, "test.fail-key=key-3")) {
+			AttackListener listener = first.getBean(AttackListener.class);
+			KafkaTestSupport.produce(broker, topic, records, KEYS);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			failing = listener.failed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			TopicPartition other = new TopicPartition(topic, 1 - failing.partition());
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, topic);
+			await().atMost(WAIT)
+				.until(() -> end.get(other).equals(KafkaTestSupport.committed(broker, group).get(other)));
+		}
+		assertThat(KafkaTestSupport.committed(broker, group).get(partition(failing)))
+			.isLessThanOrEqualTo(failing.offset());
+		try (ConfigurableApplicationContext next = run(topic)) {
+			AttackListener listener = next.getBean(AttackListener.class);
+			await().atMost(WAIT)
+				.until(() -> listener.deliveries().byRecord.containsKey(KafkaRecordDispatcher.describe(failing)));
+			KafkaTestSupport.awaitCommittedToEnd(broker, group, topic);
+			assertThat(listener.deliveries().redelivered()).isZero();
+		}
+	}
+
+	/**
+	 * Attack 12: a listener container stopped and started again in a running application
+	 * while a record never completes (the revocation at the stop times out). The
+	 * restarted container's new consumer thread must dispatch to the loops again, start
+	 * from the commit point, and commit to the end once the record's second delivery
+	 * completes: no state of the stopped consumer may hold it.
+	 */
+	@Test
+	void containerRestartedAfterATimedOutStopShouldDispatchAgainAndCommitToTheEnd() throws Exception {
+		int records = 40;
+		String topic = "attack-restart";
+		String group = topic + "-group";
+		try (ConfigurableApplicationContext context = run(topic, "test.stick-key=key-3",
+				"eventloop.kafka.revocation-timeout=500ms")) {
+			AttackListener listener = context.getBean(AttackListener.class);
+			KafkaTestSupport.produce(broker, topic, records, KEYS);
+			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
+			ConsumerRecord<?, ?> stuck = listener.stuck().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			MessageListenerContainer container = context.getBean(KafkaListenerEndpointRegistry.class)
+				.getListenerContainers()
+				.iterator()
+				.next();
+			container.stop();
+			assertThat(KafkaTestSupport.committed(broker, group).get(partition(stuck)))
+				.isLessThanOrEqualTo(stuck.offset());
+			container.start();
+
+			KafkaTestSupport.awaitCommittedToEnd(broker, group, topic);
+			long end = KafkaTestSupport.endOffsets(broker, topic).get(partition(stuck));
+			assertThat(listener.deliveries().count).hasValue(records + (int) (end - stuck.offset() - 1));
+			assertThat(listener.deliveries().threadsByKey.values())
+				.allSatisfy((threads) -> assertThat(threads).allMatch((thread) -> thread.startsWith("workers-")));
+		}
+	}
+
 	private void assertNoCommitPastAStuckRecord(String topic, Class<?> application, String... properties)
 			throws Exception {
 		int records = 40;
@@ -545,6 +613,17 @@ class AttackKafkaTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@Import(AttackApplication.class)
+	static class LongBackOffApplication {
+
+		@Bean
+		DefaultErrorHandler errorHandler() {
+			return new DefaultErrorHandler(new FixedBackOff(60_000, 10));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(AttackApplication.class)
 	static class NoAckAfterHandleApplication {
 
 		@Bean
@@ -616,6 +695,8 @@ class AttackKafkaTests {
 
 		final CompletableFuture<Void> unstick = new CompletableFuture<>();
 
+		final CompletableFuture<ConsumerRecord<?, ?>> failed = new CompletableFuture<>();
+
 		@Value("${test.gate:false}")
 		boolean gateLoops;
 
@@ -634,6 +715,7 @@ class AttackKafkaTests {
 				this.gate.await(WAIT.toSeconds(), TimeUnit.SECONDS);
 			}
 			if (record.key().equals(this.failKey) && record.value().equals("0")) {
+				this.failed.complete(record);
 				return CompletableFuture.failedFuture(new IllegalStateException("Refusing " + record.key()));
 			}
 			if (record.key().equals(this.stickKey) && this.stuck.complete(record)) {
@@ -665,6 +747,10 @@ class AttackKafkaTests {
 
 		public CompletableFuture<Void> unstick() {
 			return this.unstick;
+		}
+
+		public CompletableFuture<ConsumerRecord<?, ?>> failed() {
+			return this.failed;
 		}
 
 	}
