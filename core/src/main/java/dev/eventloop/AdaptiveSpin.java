@@ -11,13 +11,14 @@ import java.util.concurrent.TimeUnit;
  * A cycle runs from one idle start to the next. When the loop ran {@code n} queued tasks
  * in a cycle of {@code d} nanoseconds, tasks arrived about {@code d / n} apart ({@code d}
  * when none came: the gap is at least that long). An exponentially weighted mean of these
- * gaps sets the budget: while it is at most {@link #GAP_LIMIT}, the loop spins twice the
- * mean gap (between {@link #MIN_BUDGET} and {@link #MAX_BUDGET}), which catches the next
- * task without a thread wake-up for about one gap of CPU per task; above it the budget is
- * zero and the loop parks at once, as {@link IdleStrategy#PARK} does. A gap is counted as
- * {@link #GAP_CAP} at most, so one idle period of a millisecond or more lifts the mean
- * far above the limit: an idle loop stops spinning after its first long park, and a loop
- * that gets busy again spins after a few dozen short cycles.
+ * gaps sets the budget: while it is at most {@link #GAP_LIMIT}, the loop spins for
+ * {@link #SPIN_FACTOR} times the mean gap (between {@link #MIN_BUDGET} and
+ * {@link #MAX_BUDGET}), which catches the next task without a thread wake-up, even when
+ * arrivals jitter, for about one gap of CPU per task (the spin ends when the task comes);
+ * above it the budget is zero and the loop parks at once, as {@link IdleStrategy#PARK}
+ * does. A gap is counted as {@link #GAP_CAP} at most, so one idle period of a millisecond
+ * or more lifts the mean far above the limit: an idle loop stops spinning after its first
+ * long park, and a loop that gets busy again spins after a few dozen short cycles.
  *
  * <p>
  * The budget grows with the arrival rate and shrinks when the loop idles, as a backoff
@@ -35,6 +36,9 @@ final class AdaptiveSpin {
 
 	/** The longest mean gap between tasks for which the loop spins. */
 	static final long GAP_LIMIT = TimeUnit.MICROSECONDS.toNanos(20);
+
+	/** How many mean gaps the loop spins for. */
+	static final int SPIN_FACTOR = 4;
 
 	/** The shortest spin, when the loop spins at all. */
 	static final long MIN_BUDGET = TimeUnit.MICROSECONDS.toNanos(2);
@@ -88,7 +92,8 @@ final class AdaptiveSpin {
 		this.started = true;
 		this.cycleStart = now;
 		this.tasks = 0;
-		this.budget = (this.meanGap <= GAP_LIMIT) ? Math.max(MIN_BUDGET, Math.min(MAX_BUDGET, 2 * this.meanGap)) : 0;
+		this.budget = (this.meanGap <= GAP_LIMIT)
+				? Math.max(MIN_BUDGET, Math.min(MAX_BUDGET, SPIN_FACTOR * this.meanGap)) : 0;
 		publishHot(this.budget > 0);
 		return this.budget;
 	}
