@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * above it the budget is zero and the loop parks at once, as {@link IdleStrategy#PARK}
  * does. A gap is counted as {@link #GAP_CAP} at most, so one idle period of a millisecond
  * or more lifts the mean far above the limit: an idle loop stops spinning after its first
- * long park, and a loop that gets busy again spins after a few dozen short cycles.
+ * long park, and a loop that gets busy again spins after some fifteen short cycles.
  *
  * <p>
  * The budget grows with the arrival rate and shrinks when the loop idles, as a backoff
