@@ -258,8 +258,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	<T extends @Nullable Object> LoopFuture<T> newFuture() {
-		return (this.settings.idleStrategy() == IdleStrategy.SPIN_THEN_PARK) ? new SpinningLoopFuture<>()
-				: new LoopFuture<>();
+		return this.runner.newFuture();
 	}
 
 	/**

@@ -19,6 +19,19 @@ public enum IdleStrategy {
 	 * task submitted to such a loop spins as briefly before it parks too, so that a quick
 	 * round trip wakes neither thread.
 	 */
-	SPIN_THEN_PARK
+	SPIN_THEN_PARK,
+
+	/**
+	 * Spin before parking only while tasks arrive often enough for the spin to pay: the
+	 * loop measures the mean gap between the tasks it ran recently, and while that gap is
+	 * at most 20 microseconds it spins for four times the gap (2 to 50 microseconds)
+	 * before it parks; when tasks come further apart, or once the loop has been idle for
+	 * a millisecond, it parks at once like {@link #PARK} and uses no CPU while idle.
+	 * Under a high arrival rate, tasks start without a thread wake-up and producers skip
+	 * the unpark; under a low one, latency and CPU are those of {@link #PARK}. A thread
+	 * that waits for the result of a task submitted to such a loop spins briefly before
+	 * it parks only while the loop is spinning.
+	 */
+	ADAPTIVE
 
 }

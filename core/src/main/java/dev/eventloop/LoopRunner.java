@@ -51,6 +51,12 @@ final class LoopRunner {
 
 	private final Ticker ticker;
 
+	private final IdleStrategy idleStrategy;
+
+	// the spin budget of an ADAPTIVE loop, null for the other strategies; loop thread
+	// only but for its hint to waiting threads
+	private final @Nullable AdaptiveSpin adaptive;
+
 	// 1 while the loop thread is (about to be) parked; the first producer to CAS it to 0
 	// unparks the thread, so a busy loop is never woken
 	private volatile int parked;
@@ -71,6 +77,20 @@ final class LoopRunner {
 		this.probe = probe;
 		this.timers = timers;
 		this.ticker = loop.ticker();
+		this.idleStrategy = loop.settings().idleStrategy();
+		this.adaptive = (this.idleStrategy == IdleStrategy.ADAPTIVE) ? new AdaptiveSpin() : null;
+	}
+
+	/**
+	 * Return a new future for a task of this loop: one that spins before blocking when
+	 * the loop spins when idle (any thread).
+	 */
+	<T extends @Nullable Object> LoopFuture<T> newFuture() {
+		return switch (this.idleStrategy) {
+			case PARK -> new LoopFuture<>();
+			case SPIN_THEN_PARK -> new SpinningLoopFuture<>(null);
+			case ADAPTIVE -> new SpinningLoopFuture<>(this.adaptive);
+		};
 	}
 
 	/**
@@ -129,6 +149,9 @@ final class LoopRunner {
 			ran++;
 		}
 		while (ran < BATCH_SIZE && this.loop.isRunning() && (task = this.queue.relaxedPoll()) != null);
+		if (this.adaptive != null) {
+			this.adaptive.ran(ran);
+		}
 		this.probe.busyFor(this.ticker.nanoTime() - start);
 		this.counters.busy(false);
 		return true;
@@ -217,7 +240,10 @@ final class LoopRunner {
 	 * loop: parked for want of work, it runs a new task at once.
 	 */
 	private void idle() {
-		if (this.loop.settings().idleStrategy() == IdleStrategy.SPIN_THEN_PARK && Spin.until(this.hasWorkOrStopping)) {
+		if (this.idleStrategy == IdleStrategy.SPIN_THEN_PARK && Spin.until(this.hasWorkOrStopping)) {
+			return;
+		}
+		if (this.adaptive != null && spinAdaptively(this.adaptive)) {
 			return;
 		}
 		// volatile write, then re-check: a producer either sees 1 or we see its task
@@ -237,6 +263,25 @@ final class LoopRunner {
 		}
 		this.parked = 0;
 		this.probe.afterIdle(this.ticker.nanoTime());
+	}
+
+	/**
+	 * Spin for the adaptive budget, but not past the next timer: its round must not start
+	 * late because the loop spun.
+	 * @return whether work came (or the loop is stopping) within the spin
+	 */
+	private boolean spinAdaptively(AdaptiveSpin adaptive) {
+		assert this.loop.inLoop();
+		long budget = adaptive.idleStarts(System.nanoTime());
+		if (budget == 0) {
+			return false;
+		}
+		long untilNextTimer = this.timers.nanosUntilNext(this.ticker.nanoTime());
+		if (Spin.until(this.hasWorkOrStopping, Math.min(budget, untilNextTimer))) {
+			return true;
+		}
+		adaptive.spinRanOut();
+		return false;
 	}
 
 	private boolean hasWorkOrStopping() {

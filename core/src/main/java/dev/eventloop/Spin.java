@@ -4,9 +4,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The bounded spin shared by an idle {@link IdleStrategy#SPIN_THEN_PARK} loop and the
- * threads waiting on its results: busy for a few iterations, then yielding, so that on a
- * busy machine the spinner gives its core to the thread it waits for.
+ * The bounded spin shared by idle {@link IdleStrategy#SPIN_THEN_PARK} and
+ * {@link IdleStrategy#ADAPTIVE} loops and the threads waiting on their results: busy for
+ * a few iterations, then yielding, so that on a busy machine the spinner gives its core
+ * to the thread it waits for.
  */
 final class Spin {
 
@@ -23,7 +24,18 @@ final class Spin {
 	 * @return whether the condition holds
 	 */
 	static boolean until(BooleanSupplier condition) {
-		long deadline = System.nanoTime() + NANOS;
+		return until(condition, NANOS);
+	}
+
+	/**
+	 * Spin until the condition holds or the given time is over. The condition is tested
+	 * at least once.
+	 * @param condition the condition
+	 * @param nanos how long to spin at most
+	 * @return whether the condition holds
+	 */
+	static boolean until(BooleanSupplier condition, long nanos) {
+		long deadline = System.nanoTime() + nanos;
 		for (int i = 0;; i++) {
 			if (condition.getAsBoolean()) {
 				return true;

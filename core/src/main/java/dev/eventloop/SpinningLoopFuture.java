@@ -4,15 +4,26 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The future of a task submitted to a loop whose idle strategy is
- * {@link IdleStrategy#SPIN_THEN_PARK}: a thread that waits for it spins for as long as
- * the loop does before it parks, so that a quick round trip wakes neither thread. A
- * subclass, so that other futures stay as small as a plain {@code CompletableFuture}.
+ * {@link IdleStrategy#SPIN_THEN_PARK} or {@link IdleStrategy#ADAPTIVE}: a thread that
+ * waits for it spins for as long as a spinning loop does before it parks, so that a quick
+ * round trip wakes neither thread. For an adaptive loop it spins only while the loop is
+ * hot (spinning when idle), and parks at once otherwise. A subclass, so that other
+ * futures stay as small as a plain {@code CompletableFuture}.
  */
 final class SpinningLoopFuture<T extends @Nullable Object> extends LoopFuture<T> {
 
+	// the adaptive loop's spin whose hint decides, or null to spin always; final
+	private final @Nullable AdaptiveSpin adaptive;
+
+	SpinningLoopFuture(@Nullable AdaptiveSpin adaptive) {
+		this.adaptive = adaptive;
+	}
+
 	@Override
 	void spinBeforeBlocking() {
-		Spin.until(this::isDone);
+		if (this.adaptive == null || this.adaptive.isHot()) {
+			Spin.until(this::isDone);
+		}
 	}
 
 }

@@ -70,8 +70,9 @@ interface LoopAdapter extends AutoCloseable {
 	/**
 	 * Create the adapter for an implementation name.
 	 * @param implementation one of {@code eventloop}, {@code eventloop-spin},
-	 * {@code direct}, {@code eventloop-check}, {@code loopfuture-floor},
-	 * {@code jdkfuture-floor}, {@code netty}, {@code vertx}, {@code jdk}, {@code spring}
+	 * {@code eventloop-adaptive}, {@code direct}, {@code eventloop-check},
+	 * {@code loopfuture-floor}, {@code jdkfuture-floor}, {@code netty}, {@code vertx},
+	 * {@code jdk}, {@code spring}
 	 * @return a started adapter
 	 */
 	static LoopAdapter create(String implementation) {
@@ -79,6 +80,7 @@ interface LoopAdapter extends AutoCloseable {
 			case "eventloop" -> new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.DISPATCH);
 			case "eventloop-spin" ->
 				new EventLoopAdapter(IdleStrategy.SPIN_THEN_PARK, EventLoopAdapter.Inline.DISPATCH);
+			case "eventloop-adaptive" -> new EventLoopAdapter(IdleStrategy.ADAPTIVE, EventLoopAdapter.Inline.DISPATCH);
 			case "eventloop-check" -> new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.IN_LOOP_CHECK);
 			case "direct" -> new EventLoopAdapter(IdleStrategy.PARK, EventLoopAdapter.Inline.DIRECT_CALL);
 			case "loopfuture-floor" ->
@@ -90,7 +92,7 @@ interface LoopAdapter extends AutoCloseable {
 			case "jdk" -> new JdkAdapter();
 			case "spring" -> new SpringAdapter();
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-spin, eventloop-check, direct, loopfuture-floor, jdkfuture-floor, netty, vertx, jdk or spring");
+					+ "': use eventloop, eventloop-spin, eventloop-adaptive, eventloop-check, direct, loopfuture-floor, jdkfuture-floor, netty, vertx, jdk or spring");
 		};
 	}
 

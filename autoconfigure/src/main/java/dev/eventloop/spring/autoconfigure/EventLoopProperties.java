@@ -153,8 +153,8 @@ public class EventLoopProperties {
 		private Duration lagProbeInterval = Duration.ofMillis(100);
 
 		/**
-		 * What an idle loop thread does: park, or spin-then-park for lower latency at the
-		 * cost of CPU.
+		 * What an idle loop thread does: park; spin-then-park for lower latency at the
+		 * cost of CPU; or adaptive, which spins only while tasks arrive at a high rate.
 		 */
 		private IdleStrategy idleStrategy = IdleStrategy.PARK;
 
@@ -304,7 +304,7 @@ public class EventLoopProperties {
 		private @Nullable Duration lagProbeInterval;
 
 		/**
-		 * What an idle loop thread does: park or spin-then-park.
+		 * What an idle loop thread does: park, spin-then-park or adaptive.
 		 */
 		private @Nullable IdleStrategy idleStrategy;
 

@@ -14,6 +14,7 @@ import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.IdleStrategy;
+import dev.eventloop.LoopFuture;
 import dev.eventloop.LoopState;
 import org.junit.jupiter.api.Test;
 
@@ -143,6 +144,40 @@ class EventLoopAutoConfigurationTests {
 				assertThat(context.getBean("slow", EventLoop.class).stallThreshold()).isEqualTo(Duration.ofMillis(250));
 				EventLoopProperties properties = context.getBean(EventLoopProperties.class);
 				assertThat(properties.getDefaults().getIdleStrategy()).isEqualTo(IdleStrategy.SPIN_THEN_PARK);
+			});
+	}
+
+	@Test
+	void runWithAdaptiveIdleStrategyShouldBuildLoopsThatUseItUnlessTheLoopOverrides() {
+		this.contextRunner
+			.withPropertyValues("eventloop.defaults.idle-strategy=adaptive", "eventloop.loops.hot.threads=1",
+					"eventloop.loops.calm.idle-strategy=park")
+			.run((context) -> {
+				EventLoopProperties properties = context.getBean(EventLoopProperties.class);
+				assertThat(properties.getDefaults().getIdleStrategy()).isEqualTo(IdleStrategy.ADAPTIVE);
+				assertThat(properties.getLoops().get("calm").getIdleStrategy()).isEqualTo(IdleStrategy.PARK);
+				// a loop that may spin hands out futures whose waiters may spin too
+				LoopFuture<Integer> hot = context.getBean("hot", EventLoop.class).submit(() -> 1);
+				assertThat(hot.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+				assertThat(hot.getClass().getSimpleName()).isEqualTo("SpinningLoopFuture");
+				LoopFuture<Integer> calm = context.getBean("calm", EventLoop.class).submit(() -> 2);
+				assertThat(calm.get(5, TimeUnit.SECONDS)).isEqualTo(2);
+				assertThat(calm.getClass()).isEqualTo(LoopFuture.class);
+			});
+	}
+
+	@Test
+	void runWithAdaptiveIdleStrategyForOneLoopShouldApplyItToThatLoopOnly() {
+		this.contextRunner
+			.withPropertyValues("eventloop.loops.hot.idle-strategy=adaptive", "eventloop.loops.calm.threads=1")
+			.run((context) -> {
+				EventLoopProperties properties = context.getBean(EventLoopProperties.class);
+				assertThat(properties.getDefaults().getIdleStrategy()).isEqualTo(IdleStrategy.PARK);
+				assertThat(properties.getLoops().get("hot").getIdleStrategy()).isEqualTo(IdleStrategy.ADAPTIVE);
+				assertThat(context.getBean("hot", EventLoop.class).submit(() -> 1).getClass().getSimpleName())
+					.isEqualTo("SpinningLoopFuture");
+				assertThat(context.getBean("calm", EventLoop.class).submit(() -> 2).getClass())
+					.isEqualTo(LoopFuture.class);
 			});
 	}
 

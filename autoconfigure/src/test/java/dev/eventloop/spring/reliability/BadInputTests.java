@@ -70,7 +70,7 @@ class BadInputTests {
 						"Set 'eventloop.max-inline-depth' to 1 or more"),
 				invalidProperty("unknown idle strategy", "eventloop.defaults.idle-strategy=busy-spin",
 						"Failed to bind properties under 'eventloop.defaults.idle-strategy'",
-						"The following values are valid"),
+						"The following values are valid:\n\n    ADAPTIVE\n    PARK\n    SPIN_THEN_PARK"),
 				invalidProperty("unknown blocking policy", "eventloop.blocking-policy=ignore",
 						"Failed to bind properties under 'eventloop.blocking-policy'",
 						"The following values are valid"),
