@@ -172,7 +172,8 @@ public class HopBenchmark extends BenchmarkBase {
 
 		void check() {
 			if (this.wrongThread != null) {
-				throw new IllegalStateException("A continuation ran on " + this.wrongThread + ", not on loop A");
+				throw new IllegalStateException(
+						"A continuation ran on " + this.wrongThread + " instead of loop A, or without B's value");
 			}
 		}
 
