@@ -25,6 +25,16 @@ def median(metric, mode):
     return statistics.median(raw) if raw else metric["score"]
 
 
+def impl_key(params):
+    """The parameter that names the implementation under test."""
+    return next((key for key in ("implementation", "metrics", "proxy") if key in params), None)
+
+
+def others_of(params):
+    """The other parameters (LedgerBenchmark's accounts), which keep rows apart."""
+    return tuple((k, v) for k, v in params.items() if k != impl_key(params))
+
+
 def secondary(entry, key):
     metric = entry.get("secondaryMetrics", {}).get(key)
     return None if metric is None else metric["score"]
@@ -56,27 +66,33 @@ def across_runs(paths):
     for run_index, results in enumerate(runs):
         for entry in results:
             params = entry.get("params") or {}
-            key = (short(entry["benchmark"]), params.get("implementation", params.get("metrics", params.get("proxy", ""))))
+            impl = params.get("implementation", params.get("metrics", params.get("proxy", "")))
+            others = ", ".join(f"{v}" for _, v in others_of(params))
+            key = (short(entry["benchmark"]), impl, others)
             table.setdefault(key, {})[run_index] = (entry["mode"], entry["primaryMetric"]["scoreUnit"],
                                                    median(entry["primaryMetric"], entry["mode"]))
-    names = sorted({name for name, _ in table})
+    names = sorted({name for name, _, _ in table})
     print(f"### Across {len(runs)} runs\n")
     for name in names:
-        impls = [impl for (n, impl) in table if n == name]
+        rows = [(impl, others) for (n, impl, others) in table if n == name]
+        impls = {impl for impl, _ in rows}
         refs = [ref for ref in ("eventloop", "eventloop-spin", "unbound", "onEventLoop") if ref in impls]
-        mode, unit = next(iter(table[(name, impls[0])].values()))[:2]
+        mode, unit = next(iter(table[(name, *rows[0])].values()))[:2]
         header = ["implementation"] + [f"run {i + 1}" for i in range(len(runs))] + ["median of runs"]
         header += [f"{ref} ÷ this (median of per-run ratios)" for ref in refs]
         print(f"#### {name} ({mode}, {unit}, median of each run)\n")
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
-        for impl in impls:
-            per_run = table[(name, impl)]
-            cells = [impl] + [fmt(per_run[i][2]) if i in per_run else "-" for i in range(len(runs))]
+        for impl, others in rows:
+            per_run = table[(name, impl, others)]
+            label = f"{others}, {impl}" if others else impl
+            cells = [label] + [fmt(per_run[i][2]) if i in per_run else "-" for i in range(len(runs))]
             cells.append(fmt(statistics.median(v[2] for v in per_run.values())))
             for ref in refs:
-                ratios = [table[(name, ref)][i][2] / per_run[i][2] for i in per_run if i in table[(name, ref)]]
-                cells.append(f"{statistics.median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)})")
+                reference = table.get((name, ref, others), {})
+                ratios = [reference[i][2] / per_run[i][2] for i in per_run if i in reference]
+                cells.append(f"{statistics.median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)})"
+                             if ratios else "-")
             print("| " + " | ".join(cells) + " |")
         print()
 
@@ -96,6 +112,7 @@ def main(path):
             params = entry.get("params") or {}
             rows.append({
                 "label": params_label(params),
+                "others": others_of(params),
                 "impl": params.get("implementation", params.get("metrics", params.get("proxy", ""))),
                 "median": median(metric, mode),
                 "mean": metric["score"],
@@ -108,6 +125,9 @@ def main(path):
                 "threads": entry.get("threads"),
             })
         by_impl = {row["impl"]: row for row in rows}
+        # the reference of a row is the row of the reference implementation with the same
+        # other parameters (LedgerBenchmark also varies the number of accounts)
+        by_key = {(row["impl"], row["others"]): row for row in rows}
         refs = [ref for ref in ("eventloop", "eventloop-spin", "unbound", "onEventLoop") if ref in by_impl]
         higher_is_better = mode == "thrpt"
         print(f"### {name} ({mode}, {unit}, {entries[0].get('threads')} thread(s))\n")
@@ -126,7 +146,7 @@ def main(path):
                 cells += [fmt(row["p99"]), fmt(row["p999"])]
             cells += [fmt(row["alloc"]), fmt(row["cores"]), fmt(row["cpu"])]
             for ref in refs:
-                ours = by_impl[ref]["median"]
+                ours = by_key.get((ref, row["others"]), by_impl[ref])["median"]
                 ratio = ours / row["median"] if row["median"] else float("nan")
                 cells.append(f"{ratio:.2f}x")
             if name.startswith("InlineDispatch") and "direct" in by_impl:
