@@ -41,7 +41,7 @@ public class HopBenchmark extends BenchmarkBase {
 	/**
 	 * The loop implementation under test.
 	 */
-	@Param({ "eventloop", "eventloop-spin", "netty", "vertx" })
+	@Param({ "eventloop", "eventloop-spin", "eventloop-adaptive", "netty", "vertx" })
 	public String implementation = "eventloop";
 
 	// set in setup, read by the benchmark thread (published by JMH's setup barrier)

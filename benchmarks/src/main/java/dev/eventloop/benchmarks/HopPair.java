@@ -43,17 +43,18 @@ interface HopPair extends AutoCloseable {
 	/**
 	 * Create the pair for an implementation name.
 	 * @param implementation one of {@code eventloop}, {@code eventloop-spin},
-	 * {@code netty}, {@code vertx}
+	 * {@code eventloop-adaptive}, {@code netty}, {@code vertx}
 	 * @return a started pair
 	 */
 	static HopPair create(String implementation) {
 		return switch (implementation) {
 			case "eventloop" -> new EventLoopHopPair(IdleStrategy.PARK);
 			case "eventloop-spin" -> new EventLoopHopPair(IdleStrategy.SPIN_THEN_PARK);
+			case "eventloop-adaptive" -> new EventLoopHopPair(IdleStrategy.ADAPTIVE);
 			case "netty" -> new NettyHopPair();
 			case "vertx" -> new VertxHopPair();
-			default -> throw new IllegalArgumentException(
-					"Unknown implementation '" + implementation + "': use eventloop, eventloop-spin, netty or vertx");
+			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
+					+ "': use eventloop, eventloop-spin, eventloop-adaptive, netty or vertx");
 		};
 	}
 

@@ -2,6 +2,8 @@ package dev.eventloop.benchmarks;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.eventloop.IdleStrategy;
+
 /**
  * The sample application's ledger reduced to its operations on accounts numbered from 0:
  * deposits, withdrawals refused when the balance is too low, and transfers between two
@@ -55,6 +57,7 @@ interface Ledger extends AutoCloseable {
 	/**
 	 * Create the ledger for an implementation name.
 	 * @param implementation {@code eventloop} (accounts confined to four loops),
+	 * {@code eventloop-adaptive} (the same with {@code IdleStrategy.ADAPTIVE}),
 	 * {@code locks} (a fixed pool of four threads and a lock per account) or
 	 * {@code spring-async} (Spring {@code @Async} methods on a four-thread
 	 * {@code ThreadPoolTaskExecutor}, locks as for {@code locks})
@@ -63,11 +66,12 @@ interface Ledger extends AutoCloseable {
 	 */
 	static Ledger create(String implementation, int accounts) {
 		return switch (implementation) {
-			case "eventloop" -> new LoopLedger(accounts);
+			case "eventloop" -> new LoopLedger(accounts, IdleStrategy.PARK);
+			case "eventloop-adaptive" -> new LoopLedger(accounts, IdleStrategy.ADAPTIVE);
 			case "locks" -> new LockLedger(accounts);
 			case "spring-async" -> new SpringAsyncLedger(accounts);
-			default -> throw new IllegalArgumentException(
-					"Unknown implementation '" + implementation + "': use eventloop, locks or spring-async");
+			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
+					+ "': use eventloop, eventloop-adaptive, locks or spring-async");
 		};
 	}
 

@@ -43,7 +43,7 @@ public class LedgerBenchmark extends BenchmarkBase {
 	/**
 	 * The ledger implementation under test.
 	 */
-	@Param({ "eventloop", "locks", "spring-async" })
+	@Param({ "eventloop", "eventloop-adaptive", "locks", "spring-async" })
 	public String implementation = "eventloop";
 
 	/**

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.IdleStrategy;
 import dev.eventloop.LoopFuture;
 
 /**
@@ -23,13 +24,18 @@ final class LoopLedger implements Ledger {
 
 	static final int LOOPS = 4;
 
-	private final EventLoopGroup group = EventLoopGroup.builder("bench-ledger").threads(LOOPS).daemon(true).build();
+	private final EventLoopGroup group;
 
 	private final AsyncContext context = AsyncContext.create();
 
 	private final Account[] accounts;
 
-	LoopLedger(int accounts) {
+	LoopLedger(int accounts, IdleStrategy idleStrategy) {
+		this.group = EventLoopGroup.builder("bench-ledger")
+			.threads(LOOPS)
+			.idleStrategy(idleStrategy)
+			.daemon(true)
+			.build();
 		this.accounts = new Account[accounts];
 		for (int i = 0; i < accounts; i++) {
 			this.accounts[i] = new Account(i);
