@@ -27,4 +27,35 @@ public class OnEventLoopCalls implements Calls {
 		return CompletableFuture.completedFuture(this.value);
 	}
 
+	/**
+	 * {@link #compute()} with the argument as its key, which the proxy reads without
+	 * evaluating the expression.
+	 * @param id the key
+	 * @return the result
+	 */
+	@OnEventLoop(value = ProxyBenchmarkApplication.LOOP, key = "#p0")
+	public CompletableFuture<Object> computeFor(Object id) {
+		return CompletableFuture.completedFuture(this.value);
+	}
+
+	/**
+	 * {@link #compute()} with a key that calls a method of the argument, which the proxy
+	 * evaluates with SpEL.
+	 * @param request the request whose key is the key
+	 * @return the result
+	 */
+	@OnEventLoop(value = ProxyBenchmarkApplication.LOOP, key = "#p0.key()")
+	public CompletableFuture<Object> computeForRequest(Request request) {
+		return CompletableFuture.completedFuture(this.value);
+	}
+
+	/**
+	 * A request with a key.
+	 *
+	 * @param key the key
+	 */
+	public record Request(Object key) {
+
+	}
+
 }
