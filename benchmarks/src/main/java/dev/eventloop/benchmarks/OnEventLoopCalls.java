@@ -2,6 +2,7 @@ package dev.eventloop.benchmarks;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 
 /**
@@ -46,6 +47,15 @@ public class OnEventLoopCalls implements Calls {
 	 */
 	@OnEventLoop(value = ProxyBenchmarkApplication.LOOP, key = "#p0.key()")
 	public CompletableFuture<Object> computeForRequest(Request request) {
+		return CompletableFuture.completedFuture(this.value);
+	}
+
+	/**
+	 * {@link #compute()} off the loops, on the offload executor.
+	 * @return the result
+	 */
+	@Offload
+	public CompletableFuture<Object> computeOffloaded() {
 		return CompletableFuture.completedFuture(this.value);
 	}
 

@@ -162,11 +162,10 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 
 	private @Nullable Object offload(EventLoopMethod plan, MethodInvocation invocation) throws Throwable {
 		AsyncContext context = asyncContext();
-		Callable<@Nullable Object> call = () -> proceed(invocation);
 		return switch (plan.returnKind()) {
 			case FUTURE -> flatten(context.offload(() -> proceedUnwrapped(invocation)));
 			case VOID -> {
-				context.offload(call).whenComplete((result, ex) -> {
+				context.offload(() -> proceed(invocation)).whenComplete((result, ex) -> {
 					if (ex != null) {
 						logger.error("@Offload method " + EventLoopMethod.describe(plan.method()) + " failed",
 								unwrap(ex));
@@ -174,8 +173,9 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 				});
 				yield null;
 			}
-			case REACTIVE -> ReactorSupport.deferred(plan.reactiveAdapter(), () -> context.offload(call));
-			case BLOCKING -> unwrap(() -> context.await(context.offload(call)));
+			case REACTIVE ->
+				ReactorSupport.deferred(plan.reactiveAdapter(), () -> context.offload(() -> proceed(invocation)));
+			case BLOCKING -> unwrap(() -> context.await(context.offload(() -> proceed(invocation))));
 		};
 	}
 
