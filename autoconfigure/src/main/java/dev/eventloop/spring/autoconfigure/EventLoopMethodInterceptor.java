@@ -49,7 +49,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	// was called on, so that a call finds it by identity without allocating a key (a
 	// method is nearly always called on one target class); never changed once
 	// published, replaced by a copy under this interceptor's lock
-	private volatile Map<Method, LastPlan> lastPlans = new IdentityHashMap<>();
+	private volatile Map<Method, KnownPlan> knownPlans = new IdentityHashMap<>();
 
 	// resolved on first call by any caller thread; racing resolutions find the same bean
 	private volatile @Nullable AsyncContext asyncContext;
@@ -77,32 +77,32 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	}
 
 	/**
-	 * Find the plan of a call: by the last plan of its method when the target is of the
-	 * same class, without working out the target class or allocating a key.
+	 * Find the plan of a call: the one known for its method when the target is of the
+	 * class it is known for, without working out the target class or allocating a key.
 	 */
 	private @Nullable EventLoopMethod plan(MethodInvocation invocation) {
 		Method method = invocation.getMethod();
 		Object target = invocation.getThis();
 		// a TargetClassAware target (itself a proxy) may report another class per call
 		Class<?> objectClass = (target != null && !(target instanceof TargetClassAware)) ? target.getClass() : null;
-		LastPlan last = this.lastPlans.get(method);
-		if (last != null && objectClass != null && last.objectClass() == objectClass) {
-			return last.plan();
+		KnownPlan known = this.knownPlans.get(method);
+		if (known != null && objectClass != null && known.objectClass() == objectClass) {
+			return known.plan();
 		}
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : method.getDeclaringClass();
 		EventLoopMethod plan = plan(method, targetClass);
-		if (last == null && objectClass != null) {
-			remember(method, new LastPlan(objectClass, plan));
+		if (known == null && objectClass != null) {
+			remember(method, new KnownPlan(objectClass, plan));
 		}
 		return plan;
 	}
 
-	private synchronized void remember(Method method, LastPlan plan) {
+	private synchronized void remember(Method method, KnownPlan plan) {
 		// bounded, should a caller hand over a new copy of a Method on every call
-		if (!this.lastPlans.containsKey(method) && this.lastPlans.size() < MAX_REMEMBERED) {
-			Map<Method, LastPlan> plans = new IdentityHashMap<>(this.lastPlans);
+		if (!this.knownPlans.containsKey(method) && this.knownPlans.size() < MAX_REMEMBERED) {
+			Map<Method, KnownPlan> plans = new IdentityHashMap<>(this.knownPlans);
 			plans.put(method, plan);
-			this.lastPlans = plans;
+			this.knownPlans = plans;
 		}
 	}
 
@@ -301,7 +301,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 		return context;
 	}
 
-	private record LastPlan(Class<?> objectClass, @Nullable EventLoopMethod plan) {
+	private record KnownPlan(Class<?> objectClass, @Nullable EventLoopMethod plan) {
 	}
 
 	/**
