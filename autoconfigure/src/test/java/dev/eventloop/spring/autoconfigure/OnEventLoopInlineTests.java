@@ -156,6 +156,36 @@ class OnEventLoopInlineTests {
 	}
 
 	@Test
+	void methodDeclaredToReturnALoopFutureShouldGetALoopFutureInlineAndAcrossThreads() {
+		this.contextRunner.run((context) -> {
+			InlineService service = context.getBean(InlineService.class);
+			EventLoop loop = context.getBean("inline", EventLoop.class);
+			LoopFuture<String> inline = loop.submit(() -> service.loopFuture("inline"))
+				.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			assertThat(inline).isCompletedWithValue("inline");
+			LoopFuture<String> across = service.loopFuture("across");
+			assertThat(across.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("across");
+		});
+	}
+
+	@Test
+	void keyedMethodThatThrowsInlineShouldBeCountedAsFailed() {
+		this.contextRunner.run((context) -> {
+			InlineService service = context.getBean(InlineService.class);
+			EventLoop loop = context.getBean("inline", EventLoop.class);
+			long failedBefore = loop.stats().tasks().failed();
+			long inlineBefore = loop.stats().tasks().inline();
+			CompletableFuture<String> future = onLoop(loop, () -> service.throwingKeyed("k"));
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(future::get)
+				.havingCause()
+				.isInstanceOf(IllegalStateException.class)
+				.withMessage("thrown inline for k");
+			assertThat(loop.stats().tasks().failed()).isEqualTo(failedBefore + 1);
+			assertThat(loop.stats().tasks().inline()).isEqualTo(inlineBefore + 1);
+		});
+	}
+
+	@Test
 	void dispatchPastTheDepthBoundShouldBeQueuedAndLaterCallsQueuedBehindIt() {
 		this.contextRunner.run((context) -> {
 			InlineService service = context.getBean(InlineService.class);
@@ -229,6 +259,16 @@ class OnEventLoopInlineTests {
 		@OnEventLoop("inline")
 		public CompletableFuture<String> throwing() {
 			throw new IllegalStateException("thrown inline");
+		}
+
+		@OnEventLoop(value = "inline", key = "#key")
+		public CompletableFuture<String> throwingKeyed(String key) {
+			throw new IllegalStateException("thrown inline for " + key);
+		}
+
+		@OnEventLoop("inline")
+		public LoopFuture<String> loopFuture(String value) {
+			return LoopFuture.completed(value);
 		}
 
 		@OnEventLoop("inline")
