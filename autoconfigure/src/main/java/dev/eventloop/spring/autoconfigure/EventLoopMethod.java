@@ -11,15 +11,9 @@ import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.context.expression.MethodBasedEvaluationContext;
-import org.springframework.core.DefaultParameterNameDiscoverer;
-import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.expression.Expression;
-import org.springframework.expression.ParseException;
-import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
@@ -29,10 +23,6 @@ import org.springframework.util.StringUtils;
  * so that a bad key expression or loop name fails startup rather than the first call.
  */
 final class EventLoopMethod {
-
-	private static final SpelExpressionParser parser = new SpelExpressionParser();
-
-	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
 	private static final boolean reactorPresent = ClassUtils.isPresent("reactor.core.publisher.Flux",
 			EventLoopMethod.class.getClassLoader());
@@ -55,7 +45,7 @@ final class EventLoopMethod {
 
 	private final String loopName;
 
-	private final @Nullable Expression key;
+	private final @Nullable KeyExpression key;
 
 	private final ReturnKind returnKind;
 
@@ -65,7 +55,7 @@ final class EventLoopMethod {
 	// resolved on first call by any caller thread; racing resolutions find the same bean
 	private volatile @Nullable EventLoopGroup group;
 
-	private EventLoopMethod(Method method, Mode mode, String loopName, @Nullable Expression key,
+	private EventLoopMethod(Method method, Mode mode, String loopName, @Nullable KeyExpression key,
 			ReturnKind returnKind) {
 		this.method = method;
 		this.mode = mode;
@@ -110,16 +100,8 @@ final class EventLoopMethod {
 				returnKind);
 	}
 
-	private static @Nullable Expression parseKey(Method method, String key) {
-		if (!StringUtils.hasText(key)) {
-			return null;
-		}
-		try {
-			return parser.parseExpression(key);
-		}
-		catch (ParseException ex) {
-			throw new InvalidKeyExpressionException(describe(method), key, ex);
-		}
+	private static @Nullable KeyExpression parseKey(Method method, String key) {
+		return StringUtils.hasText(key) ? KeyExpression.parse(method, key) : null;
 	}
 
 	private static ReturnKind returnKind(Method method) {
@@ -230,18 +212,15 @@ final class EventLoopMethod {
 	}
 
 	Object key(Object[] arguments) {
-		Expression key = this.key;
+		KeyExpression key = this.key;
 		if (key == null) {
 			throw new IllegalStateException("Method " + describe(this.method) + " has no key expression");
 		}
-		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(arguments, this.method, arguments,
-				parameterNames);
-		Object value = key.getValue(context);
-		if (value == null) {
-			throw new IllegalArgumentException("Key expression '" + key.getExpressionString() + "' of @OnEventLoop on "
-					+ describe(this.method) + " evaluated to null: pass a non-null key or fix the expression");
-		}
-		return value;
+		return key.value(arguments);
+	}
+
+	@Nullable KeyExpression keyExpression() {
+		return this.key;
 	}
 
 }

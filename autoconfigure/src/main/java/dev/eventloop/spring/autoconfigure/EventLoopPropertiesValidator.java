@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * Checks the {@code eventloop.*} configuration before any loop is built, so that a bad
@@ -34,6 +35,10 @@ final class EventLoopPropertiesValidator {
 	private static final ConfigurationPropertyName LOOPS = ConfigurationPropertyName.of("eventloop.loops");
 
 	private static final ConfigurationPropertyName DEFAULTS = ConfigurationPropertyName.of("eventloop.defaults");
+
+	// EmptyYamlLoopEntries links to SnakeYAML: loading it without SnakeYAML fails
+	private static final boolean yamlPresent = ClassUtils.isPresent("org.yaml.snakeyaml.Yaml",
+			EventLoopPropertiesValidator.class.getClassLoader());
 
 	private EventLoopPropertiesValidator() {
 	}
@@ -49,6 +54,9 @@ final class EventLoopPropertiesValidator {
 	}
 
 	private static void checkEmptyYamlEntries(EventLoopProperties properties, Environment environment) {
+		if (!yamlPresent) {
+			return;
+		}
 		EmptyYamlLoopEntries.Entry entry = EmptyYamlLoopEntries.find(environment);
 		if (entry != null && !properties.getLoops().containsKey(entry.name())) {
 			String property = PREFIX + "loops." + entry.name();
