@@ -8,7 +8,7 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/benchmarks.sh [--quick] [--skip-build] [JMH options...]
 
-  (no options)    the whole suite with the settings of BenchmarkBase (about 7 minutes on 2 cores)
+  (no options)    the whole suite with the settings of BenchmarkBase (about 15 minutes on 2 cores)
   --quick         smoke run: every benchmark, one very short iteration; numbers mean nothing
   --skip-build    reuse benchmarks/target/benchmarks.jar if it exists
   JMH options     passed to JMH, e.g. a regexp selecting benchmarks ('RoundTripBenchmark')
