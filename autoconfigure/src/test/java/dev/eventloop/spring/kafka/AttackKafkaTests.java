@@ -29,9 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -102,7 +100,7 @@ class AttackKafkaTests {
 		try {
 			AttackListener firstListener = first.getBean(AttackListener.class);
 			KafkaRecordDispatcher dispatcher = first.getBean(KafkaRecordDispatcher.class);
-			await().atMost(WAIT).until(() -> assigned(first).size() == PARTITIONS);
+			await().atMost(WAIT).until(() -> KafkaTestSupport.assigned(first).size() == PARTITIONS);
 			KafkaTestSupport.produce(broker, "attack-rebalance", records, KEYS);
 			// both loops are busy with their first record, their queues are full, the
 			// rest is held and both partitions are paused
@@ -126,8 +124,8 @@ class AttackKafkaTests {
 			assertThat(all).hasSize(records).doesNotHaveDuplicates();
 			assertThat(firstListener.deliveries().count.get() + secondListener.deliveries().count.get())
 				.isEqualTo(records);
-			assertInOrderPerKey(firstListener);
-			assertInOrderPerKey(secondListener);
+			KafkaTestSupport.assertInOrderPerKey(firstListener.deliveries());
+			KafkaTestSupport.assertInOrderPerKey(secondListener.deliveries());
 		}
 		finally {
 			first.getBean(AttackListener.class).gate().countDown();
@@ -294,7 +292,7 @@ class AttackKafkaTests {
 		try (ConfigurableApplicationContext context = run(GroupsApplication.class, "attack-groups")) {
 			GroupsListener listener = context.getBean(GroupsListener.class);
 			Recoveries recoveries = context.getBean(Recoveries.class);
-			await().atMost(WAIT).until(() -> assigned(context).size() == 3 * PARTITIONS);
+			await().atMost(WAIT).until(() -> KafkaTestSupport.assigned(context).size() == 3 * PARTITIONS);
 			KafkaTestSupport.produce(broker, "attack-groups", records, KEYS);
 
 			await().atMost(WAIT).until(() -> recoveries.records.size() >= 2);
@@ -504,40 +502,12 @@ class AttackKafkaTests {
 		return new TopicPartition(record.topic(), record.partition());
 	}
 
-	private static List<TopicPartition> assigned(ConfigurableApplicationContext context) {
-		List<TopicPartition> assigned = new ArrayList<>();
-		for (MessageListenerContainer container : context.getBean(KafkaListenerEndpointRegistry.class)
-			.getListenerContainers()) {
-			Collection<TopicPartition> partitions = container.getAssignedPartitions();
-			if (partitions != null) {
-				assigned.addAll(partitions);
-			}
-		}
-		return assigned;
-	}
-
-	private static void assertInOrderPerKey(AttackListener listener) {
-		listener.deliveries().sequencesByKey.forEach((key, sequences) -> {
-			List<Integer> sorted = new ArrayList<>(sequences);
-			sorted.sort(null);
-			assertThat(sequences).as("sequence of %s", key).isEqualTo(sorted);
-		});
-	}
-
 	private static ConfigurableApplicationContext run(String topic, String... properties) {
 		return run(AttackApplication.class, topic, properties);
 	}
 
 	private static ConfigurableApplicationContext run(Class<?> application, String topic, String... properties) {
-		List<String> arguments = new ArrayList<>(
-				List.of("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-						"--spring.kafka.consumer.auto-offset-reset=earliest", "--eventloop.loops.workers.threads=2",
-						"--test.topic=" + topic, "--test.group=" + topic + "-group"));
-		for (String property : properties) {
-			arguments.add("--" + property);
-		}
-		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
-			.run(arguments.toArray(String[]::new));
+		return KafkaTestSupport.run(broker, application, topic, properties);
 	}
 
 	private static String groupOf(Exception ex) {

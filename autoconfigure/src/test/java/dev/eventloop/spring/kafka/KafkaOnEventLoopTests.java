@@ -25,9 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -215,15 +213,7 @@ class KafkaOnEventLoopTests {
 	}
 
 	private static ConfigurableApplicationContext run(Class<?> application, String topic, String... properties) {
-		List<String> arguments = new ArrayList<>(
-				List.of("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-						"--spring.kafka.consumer.auto-offset-reset=earliest", "--eventloop.loops.workers.threads=2",
-						"--test.topic=" + topic, "--test.group=" + topic + "-group"));
-		for (String property : properties) {
-			arguments.add("--" + property);
-		}
-		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
-			.run(arguments.toArray(String[]::new));
+		return KafkaTestSupport.run(broker, application, topic, properties);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -2,7 +2,6 @@ package dev.eventloop.spring.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.eventloop.EventLoop;
 import dev.eventloop.spring.OnEventLoop;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +23,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -96,8 +92,8 @@ class KafkaRebalanceTests {
 			assertThat(firstListener.deliveries().count.get() + secondListener.deliveries().count.get())
 				.isEqualTo(records);
 			assertThat(firstListener.deliveries().count.get()).isLessThan(records);
-			assertInOrderPerKey(firstListener);
-			assertInOrderPerKey(secondListener);
+			KafkaTestSupport.assertInOrderPerKey(firstListener.deliveries());
+			KafkaTestSupport.assertInOrderPerKey(secondListener.deliveries());
 		}
 		finally {
 			first.close();
@@ -106,27 +102,8 @@ class KafkaRebalanceTests {
 
 	private static void awaitAssignment(ConfigurableApplicationContext first, ConfigurableApplicationContext second) {
 		await().atMost(KafkaTestSupport.TIMEOUT)
-			.until(() -> assigned(first).size() == PARTITIONS / 2 && assigned(second).size() == PARTITIONS / 2);
-	}
-
-	private static List<TopicPartition> assigned(ConfigurableApplicationContext context) {
-		List<TopicPartition> assigned = new ArrayList<>();
-		for (MessageListenerContainer container : context.getBean(KafkaListenerEndpointRegistry.class)
-			.getListenerContainers()) {
-			Collection<TopicPartition> partitions = container.getAssignedPartitions();
-			if (partitions != null) {
-				assigned.addAll(partitions);
-			}
-		}
-		return assigned;
-	}
-
-	private static void assertInOrderPerKey(Listener listener) {
-		listener.deliveries().sequencesByKey.forEach((key, sequences) -> {
-			List<Integer> sorted = new ArrayList<>(sequences);
-			sorted.sort(null);
-			assertThat(sequences).as("sequence of %s", key).isEqualTo(sorted);
-		});
+			.until(() -> KafkaTestSupport.assigned(first).size() == PARTITIONS / 2
+					&& KafkaTestSupport.assigned(second).size() == PARTITIONS / 2);
 	}
 
 	private static ConfigurableApplicationContext run(String... properties) {

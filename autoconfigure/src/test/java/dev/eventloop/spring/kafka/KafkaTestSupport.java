@@ -1,6 +1,8 @@
 package dev.eventloop.spring.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
 
@@ -113,6 +120,49 @@ final class KafkaTestSupport {
 	/**
 	 * Keep the CPU busy for the given time, as a record's processing would.
 	 */
+	/**
+	 * Start an application with a listener of {@code test.topic} in group
+	 * {@code <topic>-group}, on a group of two {@code workers} loops.
+	 */
+	static ConfigurableApplicationContext run(EmbeddedKafkaBroker broker, Class<?> application, String topic,
+			String... properties) {
+		List<String> arguments = new ArrayList<>(
+				List.of("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+						"--spring.kafka.consumer.auto-offset-reset=earliest", "--eventloop.loops.workers.threads=2",
+						"--test.topic=" + topic, "--test.group=" + topic + "-group"));
+		for (String property : properties) {
+			arguments.add("--" + property);
+		}
+		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
+			.run(arguments.toArray(String[]::new));
+	}
+
+	/**
+	 * The partitions assigned to the listener containers of an application.
+	 */
+	static List<TopicPartition> assigned(ConfigurableApplicationContext context) {
+		List<TopicPartition> assigned = new ArrayList<>();
+		for (MessageListenerContainer container : context.getBean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainers()) {
+			Collection<TopicPartition> partitions = container.getAssignedPartitions();
+			if (partitions != null) {
+				assigned.addAll(partitions);
+			}
+		}
+		return assigned;
+	}
+
+	/**
+	 * Assert that the records of each key were processed in the order they were sent.
+	 */
+	static void assertInOrderPerKey(Deliveries deliveries) {
+		deliveries.sequencesByKey.forEach((key, sequences) -> {
+			List<Integer> sorted = new ArrayList<>(sequences);
+			sorted.sort(null);
+			assertThat(sequences).as("sequence of %s", key).isEqualTo(sorted);
+		});
+	}
+
 	static void work(long micros) {
 		long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
 		while (System.nanoTime() - end < 0) {
