@@ -39,12 +39,12 @@ import org.springframework.kafka.support.KafkaUtils;
  * keeps account of them: records a full loop cannot take are held and their partitions
  * paused; the container is told a record is done as soon as it is handed over, so that it
  * keeps polling, while its partition's {@link PartitionTracker} keeps the commit point
- * below every record that has not completed (the {@link CommittingConsumer} caps the
- * container's commits there and commits the loops' progress); a failed record goes to the
- * container's {@link CommonErrorHandler}, one record per partition at a time, on an
- * error-handling thread of its consumer group (the handler keeps its retry counts per
- * thread and partition); and a consumer whose partitions are revoked waits for their
- * records in flight and commits them.
+ * below every record that has not completed (the {@link CommittingConsumer} leaves the
+ * container's commits of the partition out and commits the loops' progress); a failed
+ * record goes to the container's {@link CommonErrorHandler}, one record per partition at
+ * a time, on an error-handling thread of its consumer group (the handler keeps its retry
+ * counts per thread and partition); and a consumer whose partitions are revoked waits for
+ * their records in flight and commits them.
  */
 final class KafkaRecordDispatcher implements DisposableBean {
 
@@ -362,7 +362,13 @@ final class KafkaRecordDispatcher implements DisposableBean {
 	void forget(Collection<TopicPartition> partitions) {
 		String groupId = groupId();
 		for (TopicPartition partition : partitions) {
-			this.partitions.remove(new GroupPartition(groupId, partition));
+			PartitionTracker tracker = this.partitions.remove(new GroupPartition(groupId, partition));
+			MessageListenerContainer pausedBy = (tracker != null) ? tracker.forget() : null;
+			if (pausedBy != null) {
+				// the pause was for records the next owner fetches again; if the
+				// partition comes back here, its new tracker pauses it for its own
+				pausedBy.resumePartition(partition);
+			}
 		}
 	}
 

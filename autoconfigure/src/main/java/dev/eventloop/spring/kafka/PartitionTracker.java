@@ -46,6 +46,9 @@ final class PartitionTracker {
 	// container asked to pause the partition while records are held; guarded by this
 	private @Nullable MessageListenerContainer pausedBy;
 
+	// whether the partition was revoked or lost since; guarded by this
+	private boolean forgotten;
+
 	// futures completed when nothing is in flight; guarded by this
 	private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
@@ -103,7 +106,7 @@ final class PartitionTracker {
 	 */
 	synchronized boolean hold(@Nullable MessageListenerContainer container) {
 		this.held++;
-		if (this.held == 1 && container != null) {
+		if (this.held == 1 && container != null && !this.forgotten) {
 			this.pausedBy = container;
 			return true;
 		}
@@ -122,6 +125,18 @@ final class PartitionTracker {
 			return container;
 		}
 		return null;
+	}
+
+	/**
+	 * The partition is no longer its consumer's: from now on its held records neither
+	 * pause nor resume it. Return the container to resume it on, if it is paused for
+	 * them.
+	 */
+	synchronized @Nullable MessageListenerContainer forget() {
+		this.forgotten = true;
+		MessageListenerContainer container = this.pausedBy;
+		this.pausedBy = null;
+		return container;
 	}
 
 	synchronized CompletableFuture<Void> whenIdle() {

@@ -1,0 +1,107 @@
+package dev.eventloop.spring.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.eventloop.EventLoop;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Pausing a partition for records held back from a full loop, across a revocation: the
+ * records held for a partition that was revoked (and given back) neither pause nor resume
+ * it any more; the new owner's own held records do.
+ */
+class PartitionPauseTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private static final TopicPartition PARTITION = new TopicPartition("orders", 0);
+
+	private final KafkaRecordDispatcher dispatcher = new KafkaRecordDispatcher(1, TIMEOUT, Duration.ofMillis(100));
+
+	private final EventLoop loop = EventLoop.builder("pause").build();
+
+	private final List<Long> ran = new CopyOnWriteArrayList<>();
+
+	private KafkaMessageListenerContainer<String, String> container;
+
+	@BeforeEach
+	void registerConsumerThread() {
+		ContainerProperties properties = new ContainerProperties(PARTITION.topic());
+		properties.setGroupId("ledger");
+		this.container = new KafkaMessageListenerContainer<>(new DefaultKafkaConsumerFactory<>(Map.of()), properties);
+		// this test's thread plays the consumer thread
+		this.dispatcher.consumerStarting(this.container);
+		this.dispatcher.consumerPolling();
+	}
+
+	@AfterEach
+	void close() {
+		this.loop.close();
+		this.dispatcher.destroy();
+	}
+
+	@Test
+	void heldRecordsOfARevokedPartitionShouldNeitherResumeNorPauseItOnceItIsForgotten() throws Exception {
+		CountDownLatch firstRunning = new CountDownLatch(1);
+		CountDownLatch releaseFirst = new CountDownLatch(1);
+		CountDownLatch fourthRunning = new CountDownLatch(1);
+		CountDownLatch releaseFourth = new CountDownLatch(1);
+		dispatch(0, firstRunning, releaseFirst);
+		assertThat(firstRunning.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		dispatch(1, null, null);
+		dispatch(2, null, null);
+		assertThat(this.container.isPartitionPauseRequested(PARTITION)).as("paused for held records").isTrue();
+
+		// revoked while records 1 and 2 are held: the pause was for them
+		this.dispatcher.forget(List.of(PARTITION));
+		assertThat(this.container.isPartitionPauseRequested(PARTITION)).as("resumed when forgotten").isFalse();
+
+		// given back: the new owner's records are held behind the old ones and pause it
+		dispatch(3, fourthRunning, releaseFourth);
+		dispatch(4, null, null);
+		assertThat(this.container.isPartitionPauseRequested(PARTITION)).as("paused for the new records").isTrue();
+
+		// the old held records drain; record 4 is still held for the new owner
+		releaseFirst.countDown();
+		assertThat(fourthRunning.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		assertThat(this.ran).containsExactly(0L, 1L, 2L);
+		assertThat(this.container.isPartitionPauseRequested(PARTITION))
+			.as("still paused while the new owner holds a record")
+			.isTrue();
+
+		releaseFourth.countDown();
+		await().atMost(TIMEOUT).until(() -> this.ran.size() == 5);
+		assertThat(this.ran).containsExactly(0L, 1L, 2L, 3L, 4L);
+		assertThat(this.container.isPartitionPauseRequested(PARTITION)).as("resumed when nothing is held").isFalse();
+	}
+
+	private void dispatch(long offset, CountDownLatch running, CountDownLatch release) {
+		ConsumerRecord<String, String> record = new ConsumerRecord<>(PARTITION.topic(), PARTITION.partition(), offset,
+				"key", "value");
+		this.dispatcher.dispatch(record, this.loop, () -> {
+			if (running != null) {
+				running.countDown();
+				assertThat(release.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			}
+			this.ran.add(offset);
+			return null;
+		});
+	}
+
+}
