@@ -29,9 +29,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.config.ContainerCustomizer;
-import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -208,21 +207,25 @@ final class KafkaThroughputBenchmark {
 	}
 
 	/**
-	 * The container alone: the listener runs on the consumer thread.
+	 * What both consumers share: Boot's auto-configuration and the count of records
+	 * consumed. Not a {@code @Configuration}, so that the sample's component scan leaves
+	 * these classes alone.
 	 */
 	@EnableAutoConfiguration
-	static class ContainerConsumer {
+	static class Measured {
 
 		@Bean
 		Progress progress(@Value("${bench.records}") int records) {
 			return new Progress(records);
 		}
 
-		@Bean
-		ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> commits(
-				@Value("${bench.sync-commits:true}") boolean syncCommits) {
-			return (container) -> container.getContainerProperties().setSyncCommits(syncCommits);
-		}
+	}
+
+	/**
+	 * The container alone: the listener runs on the consumer thread.
+	 */
+	@Import(Measured.class)
+	static class ContainerConsumer {
 
 		@Bean
 		ContainerListener listener(Progress progress, @Value("${bench.work-micros}") int workMicros) {
@@ -234,19 +237,8 @@ final class KafkaThroughputBenchmark {
 	/**
 	 * The same work on key-affine loops.
 	 */
-	@EnableAutoConfiguration
+	@Import(Measured.class)
 	static class LoopsConsumer {
-
-		@Bean
-		Progress progress(@Value("${bench.records}") int records) {
-			return new Progress(records);
-		}
-
-		@Bean
-		ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> commits(
-				@Value("${bench.sync-commits:true}") boolean syncCommits) {
-			return (container) -> container.getContainerProperties().setSyncCommits(syncCommits);
-		}
 
 		@Bean
 		LoopsListener listener(Progress progress, @Value("${bench.work-micros}") int workMicros) {
