@@ -97,7 +97,9 @@ class AttackInlinePathTests {
 		methods.add(StringHandler.class.getMethod("handle", String.class));
 		String[] expressions = { "#p0", "#p1", "#p2", "#a0", "#a1", "#a2", "#id", "#first", "#rest", "#root", "#this",
 				"#root[0]", "#p0 + '-' + #p1", "#nosuch", "#a0?.length()", "#root.length", "#p1 ?: 'none'",
-				"#id = 'set'", "#args", "#format" };
+				"#id = 'set'", "#args", "#format", "(#p0 = 'set') + #id + #p0", "(#a1 = 'set') + #first + #a1",
+				"#nosuch + (#p0 = 'set') + #p0", "#a0 + ((#p0 = null) ?: 'gone') + #p0",
+				"((#id = null) ?: 'gone') + #id", "#root.length + (#id = 'set') + #id" };
 		int compared = 0;
 		for (Method method : methods) {
 			for (Object[] arguments : argumentsFor(method)) {
