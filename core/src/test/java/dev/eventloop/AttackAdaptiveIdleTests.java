@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -187,6 +188,40 @@ class AttackAdaptiveIdleTests {
 		}
 		assertThat(fired.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("every timer fired").isTrue();
 		assertThat(early).isEmpty();
+	}
+
+	@Test
+	void pingPongBetweenTwoAdaptiveLoopsWithTimerPausesLosesNoWakeUp() throws Exception {
+		EventLoop ping = adaptiveLoop("attack-ping");
+		EventLoop pong = adaptiveLoop("attack-pong");
+		int rounds = 20_000;
+		CompletableFuture<Integer> finished = new CompletableFuture<>();
+		ping.execute(() -> pingPong(ping, pong, 0, rounds, finished));
+		// each result hops back to the loop that asked, through its queue and wake-up
+		assertThat(finished.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(rounds);
+	}
+
+	private static void pingPong(EventLoop ping, EventLoop pong, int round, int rounds,
+			CompletableFuture<Integer> finished) {
+		if (round == rounds) {
+			finished.complete(round);
+			return;
+		}
+		pong.submit(() -> round + 1).whenComplete((next, failure) -> {
+			if (failure != null) {
+				finished.completeExceptionally(failure);
+			}
+			else if (!ping.inLoop()) {
+				finished.completeExceptionally(new AssertionError("result of round " + round + " not on its loop"));
+			}
+			else if (next % 1_000 == 0) {
+				// a pause long enough for both loops to go cold, then a timer resumes
+				ping.schedule(() -> pingPong(ping, pong, next, rounds, finished), Duration.ofMillis(2));
+			}
+			else {
+				pingPong(ping, pong, next, rounds, finished);
+			}
+		});
 	}
 
 	@Test
