@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.BlockingOnLoopException;
@@ -77,6 +79,51 @@ class AttackInlinePathTests {
 						.as("call %d on %s", i, target.getClass().getSimpleName())
 						.isEqualTo(expected);
 				}
+			}
+			Field known = EventLoopMethodInterceptor.class.getDeclaredField("knownPlans");
+			known.setAccessible(true);
+			assertThat((Map<?, ?>) known.get(interceptor)).hasSizeLessThanOrEqualTo(4096);
+		});
+	}
+
+	@Test
+	void racingFirstCallsOfManyMethodCopiesOnSeveralTargetClassesRouteEachByItsPlan() {
+		this.contextRunner.run((context) -> {
+			EventLoopMethodInterceptor interceptor = new EventLoopMethodInterceptor(context.getBeanFactory());
+			EventLoopGroup keyed = context.getBean("keyed", EventLoopGroup.class);
+			Object[] targets = { new ByFirst(), new BySecond(), new NotOnLoop() };
+			int callers = 4;
+			int copiesEach = 1_500;
+			List<CompletableFuture<Void>> done = new ArrayList<>();
+			ExecutorService pool = Executors.newFixedThreadPool(callers);
+			for (int c = 0; c < callers; c++) {
+				int caller = c;
+				done.add(CompletableFuture.runAsync(() -> {
+					try {
+						for (int i = 0; i < copiesEach; i++) {
+							// copies made and remembered by racing threads
+							Method method = Where.class.getMethod("where", String.class, String.class);
+							Object target = targets[(caller + i) % targets.length];
+							String first = caller + "-first-" + i;
+							String second = caller + "-second-" + i;
+							Object result = interceptor.invoke(new Call(method, target, first, second));
+							String expected = (target instanceof ByFirst) ? keyed.forKey(first).name()
+									: (target instanceof BySecond) ? keyed.forKey(second).name() : "none";
+							assertThat(((CompletableFuture<?>) result).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+								.as("caller %d call %d on %s", caller, i, target.getClass().getSimpleName())
+								.isEqualTo(expected);
+						}
+					}
+					catch (Throwable ex) {
+						throw new AssertionError(ex);
+					}
+				}, pool));
+			}
+			try {
+				CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			}
+			finally {
+				pool.shutdownNow();
 			}
 			Field known = EventLoopMethodInterceptor.class.getDeclaredField("knownPlans");
 			known.setAccessible(true);
