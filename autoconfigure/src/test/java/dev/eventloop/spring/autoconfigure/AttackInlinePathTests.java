@@ -146,7 +146,8 @@ class AttackInlinePathTests {
 				"#root[0]", "#p0 + '-' + #p1", "#nosuch", "#a0?.length()", "#root.length", "#p1 ?: 'none'",
 				"#id = 'set'", "#args", "#format", "(#p0 = 'set') + #id + #p0", "(#a1 = 'set') + #first + #a1",
 				"#nosuch + (#p0 = 'set') + #p0", "#a0 + ((#p0 = null) ?: 'gone') + #p0",
-				"((#id = null) ?: 'gone') + #id", "#root.length + (#id = 'set') + #id" };
+				"((#id = null) ?: 'gone') + #id", "#root.length + (#id = 'set') + #id", "#root.?[#this != null].size()",
+				"#root.![#this + '/' + #p0][0]", "{#p0, #a1}", "#p0 == #p1" };
 		int compared = 0;
 		for (Method method : methods) {
 			for (Object[] arguments : argumentsFor(method)) {
@@ -192,13 +193,20 @@ class AttackInlinePathTests {
 			return;
 		}
 		assertThat(expectedFailure).as(what + " gave " + actual).isNull();
-		// #root and #this are the argument array, a copy here
-		if (expected instanceof Object[] array && actual instanceof Object[] other) {
-			assertThat(other).as(what).containsExactly(array);
+		// #root and #this are the argument array, a copy here: compare contents
+		assertThat(Objects.deepEquals(deep(actual), deep(expected)))
+			.as(what + " gave " + deep(actual) + " not " + deep(expected))
+			.isTrue();
+	}
+
+	private static @Nullable Object deep(@Nullable Object value) {
+		if (value instanceof List<?> list) {
+			return Arrays.asList(list.stream().map(AttackInlinePathTests::deep).toArray());
 		}
-		else {
-			assertThat(actual).as(what).isEqualTo(expected);
+		if (value instanceof Object[] array) {
+			return Arrays.asList(Arrays.stream(array).map(AttackInlinePathTests::deep).toArray());
 		}
+		return value;
 	}
 
 	private static List<Object[]> argumentsFor(Method method) {
