@@ -140,14 +140,24 @@ final class KeyExpression {
 	/**
 	 * A {@link MethodBasedEvaluationContext} that reads the arguments by the bindings
 	 * worked out once, instead of discovering the parameter names and binding every
-	 * argument on each call. Variables the expression sets itself come first, as they
-	 * would once the arguments are bound. One call, one thread.
+	 * argument on each call. An expression that sets a variable named like an argument
+	 * gets the arguments bound as the context binds them, when it would bind them, so
+	 * that it sees what it would see over the plain context. One call, one thread.
 	 */
 	private static final class KeyEvaluationContext extends MethodBasedEvaluationContext {
 
 		private final Object[] arguments;
 
 		private final Map<String, Integer> bindings;
+
+		// whether the context would have bound the arguments by now
+		private boolean loaded;
+
+		// whether the expression set a variable named like an argument before that
+		private boolean assigned;
+
+		// whether the arguments are bound as variables, not read by the bindings
+		private boolean materialized;
 
 		KeyEvaluationContext(Object[] arguments, KeyExpression key) {
 			super(arguments, key.method, arguments, parameterNames);
@@ -157,8 +167,9 @@ final class KeyExpression {
 
 		@Override
 		public @Nullable Object lookupVariable(String name) {
+			// a miss makes the context load the arguments, as it would
 			Object variable = super.lookupVariable(name);
-			if (variable != null) {
+			if (variable != null || this.materialized) {
 				return variable;
 			}
 			Integer index = this.bindings.get(name);
@@ -166,8 +177,31 @@ final class KeyExpression {
 		}
 
 		@Override
+		public void setVariable(@Nullable String name, @Nullable Object value) {
+			if (!this.materialized && name != null && this.bindings.containsKey(name)) {
+				if (this.loaded) {
+					// from now on the variable, even a null one, hides the argument
+					materialize();
+				}
+				else {
+					// the arguments, once bound, will replace it
+					this.assigned = true;
+				}
+			}
+			super.setVariable(name, value);
+		}
+
+		@Override
 		protected void lazyLoadArguments() {
-			// read by lookupVariable instead
+			this.loaded = true;
+			if (this.assigned) {
+				materialize();
+			}
+		}
+
+		private void materialize() {
+			this.materialized = true;
+			super.lazyLoadArguments();
 		}
 
 	}
