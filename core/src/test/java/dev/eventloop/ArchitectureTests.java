@@ -26,12 +26,12 @@ import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
 final class ArchitectureTests {
 
 	@ArchTest
-	static final ArchRule coreKnowsNothingOfSpringOrMicrometer = ArchRuleDefinition.noClasses()
+	static final ArchRule coreKnowsNothingOfSpringMicrometerOrKafka = ArchRuleDefinition.noClasses()
 		.that()
 		.resideInAPackage("dev.eventloop..")
 		.should()
 		.dependOnClassesThat()
-		.resideInAnyPackage("org.springframework..", "io.micrometer..");
+		.resideInAnyPackage("org.springframework..", "io.micrometer..", "org.apache.kafka..");
 
 	@ArchTest
 	static final ArchRule publicApiExposesOnlyPublicTypes = ArchRuleDefinition.codeUnits()

@@ -19,8 +19,9 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
 
 /**
- * Architecture rules of the Spring Boot integration. The core runtime is imported too, so
- * that rules about using it see both sides.
+ * Architecture rules of the Spring Boot integration: core, the Spring runtime and the
+ * auto-configuration are all on this module's class path, so the rules see every side of
+ * the boundaries between them. The Kafka module checks its own boundary.
  */
 @AnalyzeClasses(packages = "dev.eventloop", importOptions = ImportOption.DoNotIncludeTests.class)
 final class ArchitectureTests {
@@ -43,21 +44,22 @@ final class ArchitectureTests {
 		.resideInAPackage("dev.eventloop.spring.autoconfigure..");
 
 	@ArchTest
-	static final ArchRule coreInternalsAreNotUsedOutsideCore = ArchRuleDefinition.noClasses()
+	static final ArchRule runtimeNeverImportsAutoConfiguration = ArchRuleDefinition.noClasses()
 		.that()
-		.resideInAPackage("dev.eventloop.spring..")
+		.resideInAPackage("dev.eventloop..")
+		.and()
+		.resideOutsideOfPackage("dev.eventloop.spring.autoconfigure..")
 		.should()
 		.dependOnClassesThat()
-		.resideInAPackage("dev.eventloop.internal..");
+		.resideInAPackage("dev.eventloop.spring.autoconfigure..");
 
 	@ArchTest
-	static final ArchRule springInternalsAreNotUsedOutsideTheSpringIntegration = ArchRuleDefinition.noClasses()
+	static final ArchRule kafkaLivesOnlyInTheKafkaModule = ArchRuleDefinition.noClasses()
 		.that()
-		.resideOutsideOfPackage("dev.eventloop.spring..")
+		.resideInAPackage("dev.eventloop..")
 		.should()
 		.dependOnClassesThat()
-		.resideInAPackage("dev.eventloop.spring..internal..")
-		.allowEmptyShould(true);
+		.resideInAnyPackage("org.apache.kafka..", "org.springframework.kafka..");
 
 	@ArchTest
 	static final ArchRule publicApiExposesOnlyPublicTypes = ArchRuleDefinition.codeUnits()

@@ -1,6 +1,8 @@
 package dev.eventloop.spring.autoconfigure;
 
 import dev.eventloop.EventLoopRegistry;
+import dev.eventloop.spring.aop.OffloadExecution;
+import dev.eventloop.spring.aop.OffloadMetrics;
 import dev.eventloop.spring.metrics.EventLoopMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -1,5 +1,7 @@
 package dev.eventloop.spring.autoconfigure;
 
+import dev.eventloop.spring.aop.EventLoopAnnotationBeanPostProcessor;
+
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;

@@ -1,5 +1,7 @@
 package dev.eventloop.spring.autoconfigure;
 
+import dev.eventloop.spring.aop.UnknownEventLoopException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

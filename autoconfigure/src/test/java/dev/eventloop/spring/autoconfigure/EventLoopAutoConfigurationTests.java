@@ -346,6 +346,15 @@ class EventLoopAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void offloadMaxConcurrencyBelowOneShouldFailStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("eventloop.offload.max-concurrency=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.isInstanceOf(InvalidEventLoopPropertyException.class)
+				.hasMessageContaining("eventloop.offload.max-concurrency"));
+	}
+
 	static class InjectionPoints {
 
 		final EventLoopGroup group;

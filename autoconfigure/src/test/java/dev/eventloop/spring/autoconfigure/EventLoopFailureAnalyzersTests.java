@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.eventloop.spring.OnEventLoop;
+import dev.eventloop.spring.aop.InvalidKeyExpressionException;
+import dev.eventloop.spring.aop.UnknownEventLoopException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -20,6 +20,7 @@ import dev.eventloop.EventLoopGroup;
 import dev.eventloop.LoopStats;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
+import dev.eventloop.spring.aop.InvalidEventLoopMethodException;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 

@@ -11,9 +11,10 @@ import org.springframework.context.annotation.Bean;
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
  * Auto-configuration} that installs BlockHound, with the
- * {@link EventLoopBlockHoundIntegration event-loop integration}, when it is on the
- * classpath and {@code eventloop.blockhound.enabled} is {@code true}. BlockHound
- * instruments the JVM once and for good; meant for tests and staging.
+ * {@link dev.eventloop.spring.blockhound.EventLoopBlockHoundIntegration event-loop
+ * integration}, when it is on the classpath and {@code eventloop.blockhound.enabled} is
+ * {@code true}. BlockHound instruments the JVM once and for good; meant for tests and
+ * staging.
  *
  * @since 0.1.0
  */

@@ -1,6 +1,5 @@
 /**
- * BlockHound support for managed event loops: blocking calls made on loop threads are
- * reported through the loops' blocking policy.
+ * Auto-configuration of BlockHound support for managed event loops.
  *
  * @since 0.1.0
  */

@@ -1,6 +1,7 @@
 package dev.eventloop.spring.autoconfigure.reactor;
 
 import dev.eventloop.spring.autoconfigure.EventLoopAutoConfiguration;
+import dev.eventloop.spring.reactor.ReactorNonBlockingLoopThreads;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;

@@ -1,6 +1,5 @@
 /**
- * Auto-configuration of Reactor support for managed event loops: loop threads are
- * non-blocking threads for Reactor.
+ * Auto-configuration of Reactor support for managed event loops.
  *
  * @since 0.1.0
  */

@@ -1,6 +1,8 @@
 package dev.eventloop.spring.autoconfigure.scheduling;
 
 import dev.eventloop.spring.autoconfigure.EventLoopAutoConfiguration;
+import dev.eventloop.spring.scheduling.LoopAsyncBeanPostProcessor;
+import dev.eventloop.spring.scheduling.LoopSchedulingConfigurer;
 
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;

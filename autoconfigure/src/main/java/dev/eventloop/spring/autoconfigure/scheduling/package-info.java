@@ -1,5 +1,6 @@
 /**
- * Spring's {@code @Async} and {@code @Scheduled} on managed event loops.
+ * Auto-configuration of Spring's {@code @Async} and {@code @Scheduled} on managed event
+ * loops.
  *
  * @since 0.1.0
  */

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.spring.autoconfigure.EventLoopAutoConfiguration;
+import dev.eventloop.spring.reactor.ReactorNonBlockingLoopThreads;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

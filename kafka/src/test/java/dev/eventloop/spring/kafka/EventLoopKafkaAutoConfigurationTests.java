@@ -1,0 +1,70 @@
+package dev.eventloop.spring.kafka;
+
+import java.time.Duration;
+
+import dev.eventloop.spring.autoconfigure.EventLoopAutoConfiguration;
+import dev.eventloop.spring.autoconfigure.OnEventLoopAutoConfiguration;
+import dev.eventloop.spring.autoconfigure.kafka.EventLoopKafkaAutoConfiguration;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventLoopKafkaAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EventLoopAutoConfiguration.class, OnEventLoopAutoConfiguration.class,
+				EventLoopKafkaAutoConfiguration.class, KafkaAutoConfiguration.class));
+
+	@Test
+	void runShouldCreateDispatcherAndGiveContainersTheDrainingRebalanceListenerAndConsumersTheCommitGate() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(KafkaRecordDispatcher.class);
+			ContainerProperties properties = context.getBean(ConcurrentKafkaListenerContainerFactory.class)
+				.getContainerProperties();
+			assertThat(properties.getConsumerRebalanceListener()).isInstanceOf(DrainingRebalanceListener.class);
+			assertThat(properties.getPollTimeoutWhilePaused())
+				.isEqualTo(new ContainerProperties("any").getPollTimeoutWhilePaused());
+			assertThat(context.getBean(ConsumerFactory.class).getPostProcessors()).hasSize(1);
+			assertThat(context.getBean(KafkaRecordDispatcher.class).commitInterval()).isEqualTo(Duration.ofMillis(100));
+		});
+	}
+
+	@Test
+	void runWithNonPositiveCommitIntervalShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("eventloop.kafka.commit-interval=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("eventloop.kafka.commit-interval must be positive"));
+	}
+
+	@Test
+	void runWhenDisabledShouldNotCreateDispatcher() {
+		this.contextRunner.withPropertyValues("eventloop.kafka.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(KafkaRecordDispatcher.class));
+	}
+
+	@Test
+	void runWithoutSpringKafkaShouldNotCreateDispatcher() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.kafka"))
+			.run((context) -> assertThat(context).doesNotHaveBean(KafkaRecordDispatcher.class));
+	}
+
+	@Test
+	void runWithHighWaterMarkBelowOneShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("eventloop.kafka.high-water-mark=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("eventloop.kafka.high-water-mark must be at least 1"));
+	}
+
+}
