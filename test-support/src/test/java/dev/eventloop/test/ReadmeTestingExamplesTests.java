@@ -13,19 +13,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's testing examples are these test classes, word for word (less their package
- * line), so every example in the README is compiled and run by the build.
+ * The examples of docs/testing.md are these test classes, word for word (less their package
+ * line), so every example on that page is compiled and run by the build.
  */
 class ReadmeTestingExamplesTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "ManualTimeExampleTests", "QuiescenceExampleTests", "SliceExampleTests" })
-	void theReadmeShowsTheExampleAsItIsCompiledAndRun(String example) throws IOException {
-		String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+	void theTestingPageShowsTheExampleAsItIsCompiledAndRun(String example) throws IOException {
+		String page = Files.readString(Path.of("..", "docs", "testing.md"), StandardCharsets.UTF_8);
 		Matcher block = Pattern
 			.compile("<!-- testing-example: " + example + " -->\\s*```java\\n(.*?)```", Pattern.DOTALL)
-			.matcher(readme);
-		assertThat(block.find()).as("README block for %s", example).isTrue();
+			.matcher(page);
+		assertThat(block.find()).as("docs/testing.md block for %s", example).isTrue();
 		String source = Files.readString(
 				Path.of("src", "test", "java", "dev", "eventloop", "test", "examples", example + ".java"),
 				StandardCharsets.UTF_8);
