@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The examples of docs/testing.md are these test classes, word for word (less their package
  * line), so every example on that page is compiled and run by the build.
  */
-class ReadmeTestingExamplesTests {
+class TestingDocExamplesTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "ManualTimeExampleTests", "QuiescenceExampleTests", "SliceExampleTests" })
