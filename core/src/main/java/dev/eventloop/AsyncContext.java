@@ -126,6 +126,25 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	/**
+	 * Tell whether work for the target handed over from this thread runs inline, on the
+	 * caller's loop: the rule that {@code dispatch}, {@code execute} and {@code call}
+	 * follow, for callers that wrap inline work themselves (to observe it, say).
+	 * @param target the group (or single loop) the work is for
+	 * @param key the affinity key, or {@code null} for work that may run on any loop of
+	 * it
+	 * @return the caller's loop if the work runs inline on it, otherwise {@code null}
+	 */
+	public @Nullable EventLoop inlineLoop(EventLoopGroup target, @Nullable Object key) {
+		Objects.requireNonNull(target, "target must not be null");
+		EventLoop caller = EventLoop.currentOrNull();
+		if (caller == null) {
+			return null;
+		}
+		boolean inline = (key != null) ? target.forKey(key) == caller : isMember(caller, target);
+		return inline ? caller : null;
+	}
+
+	/**
 	 * Run a task on the target group: inline if the caller is already on one of its
 	 * loops, otherwise submitted to the group's next loop.
 	 * @param <T> the result type

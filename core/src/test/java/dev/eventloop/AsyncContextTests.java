@@ -95,6 +95,26 @@ class AsyncContextTests {
 	}
 
 	@Test
+	void inlineLoopTellsWhatDispatchDoes() throws Exception {
+		EventLoopGroup group = group("decide", 4);
+		EventLoop elsewhere = loop("elsewhere");
+		Object key = "account-7";
+		EventLoop owner = group.forKey(key);
+		EventLoop other = group.loops().stream().filter((loop) -> loop != owner).findFirst().orElseThrow();
+		assertThat(this.async.inlineLoop(group, key)).as("off every loop").isNull();
+		assertThat(this.async.inlineLoop(group, null)).as("off every loop, no key").isNull();
+		assertThat(owner.submit(() -> this.async.inlineLoop(group, key)).get(5, TimeUnit.SECONDS)).isSameAs(owner);
+		assertThat(other.submit(() -> this.async.inlineLoop(group, key)).get(5, TimeUnit.SECONDS)).isNull();
+		assertThat(other.submit(() -> this.async.inlineLoop(group, null)).get(5, TimeUnit.SECONDS)).isSameAs(other);
+		assertThat(elsewhere.submit(() -> this.async.inlineLoop(group, null)).get(5, TimeUnit.SECONDS)).isNull();
+		// and dispatch agrees: inline exactly where inlineLoop says so
+		assertThat(owner.submit(() -> this.async.dispatch(group, key, () -> "x").isDone()).get(5, TimeUnit.SECONDS))
+			.isTrue();
+		assertThat(other.submit(() -> this.async.dispatch(group, () -> Thread.currentThread().getName()).getNow(null))
+			.get(5, TimeUnit.SECONDS)).isEqualTo(other.name());
+	}
+
+	@Test
 	void continuationOfDispatchFromLoopAToLoopBRunsOnLoopA() throws Exception {
 		EventLoop a = loop("loop-a");
 		EventLoop b = loop("loop-b");

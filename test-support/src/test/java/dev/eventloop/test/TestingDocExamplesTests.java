@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The examples of docs/testing.md are these test classes, word for word (less their package
- * line), so every example on that page is compiled and run by the build.
+ * The examples of docs/testing.md are these test classes, word for word (less their
+ * package line), so every example on that page is compiled and run by the build.
  */
 class TestingDocExamplesTests {
 

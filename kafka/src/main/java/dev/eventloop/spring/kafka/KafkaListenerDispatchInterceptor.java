@@ -1,19 +1,16 @@
 package dev.eventloop.spring.kafka;
 
 import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.eventloop.EventLoop;
+import dev.eventloop.spring.aop.MethodPlans;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.ProxyMethodInvocation;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.MethodClassKey;
 
 /**
  * Sits in front of the {@code @OnEventLoop} advice of {@code @KafkaListener} methods: a
@@ -23,14 +20,12 @@ import org.springframework.core.MethodClassKey;
  */
 final class KafkaListenerDispatchInterceptor implements MethodInterceptor {
 
-	private static final Object NOT_DISPATCHED = new Object();
-
 	private final BeanFactory beanFactory;
 
 	private final ObjectProvider<KafkaRecordDispatcher> dispatcherProvider;
 
-	// any thread: plans by method and target class, filled at startup and on first calls
-	private final Map<MethodClassKey, Object> plans = new ConcurrentHashMap<>();
+	// any thread: the plan of each method, worked out at startup and on first calls
+	private final MethodPlans<KafkaListenerMethod> plans = new MethodPlans<>(KafkaListenerMethod::of);
 
 	// resolved on first delivery by a consumer thread; racing resolutions find the same
 	// bean
@@ -42,12 +37,7 @@ final class KafkaListenerDispatchInterceptor implements MethodInterceptor {
 	}
 
 	@Nullable KafkaListenerMethod plan(Method method, Class<?> targetClass) {
-		Object plan = this.plans.computeIfAbsent(new MethodClassKey(method, targetClass), (key) -> {
-			KafkaListenerMethod found = KafkaListenerMethod.of(AopUtils.getMostSpecificMethod(method, targetClass),
-					targetClass);
-			return (found != null) ? found : NOT_DISPATCHED;
-		});
-		return (plan != NOT_DISPATCHED) ? (KafkaListenerMethod) plan : null;
+		return this.plans.plan(method, targetClass);
 	}
 
 	@Override
@@ -57,10 +47,7 @@ final class KafkaListenerDispatchInterceptor implements MethodInterceptor {
 				|| !(invocation instanceof ProxyMethodInvocation proxyInvocation) || !dispatcher.committing()) {
 			return invocation.proceed();
 		}
-		Object target = invocation.getThis();
-		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
-				: invocation.getMethod().getDeclaringClass();
-		KafkaListenerMethod plan = plan(invocation.getMethod(), targetClass);
+		KafkaListenerMethod plan = this.plans.plan(invocation);
 		if (plan == null) {
 			return invocation.proceed();
 		}

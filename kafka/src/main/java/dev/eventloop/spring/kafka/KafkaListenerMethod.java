@@ -4,53 +4,33 @@ import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
 
 import dev.eventloop.EventLoopGroup;
-import dev.eventloop.spring.OnEventLoop;
+import dev.eventloop.spring.aop.EventLoopMethod;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.context.expression.MethodBasedEvaluationContext;
-import org.springframework.core.DefaultParameterNameDiscoverer;
-import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.expression.Expression;
-import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.messaging.handler.annotation.SendTo;
-import org.springframework.util.ClassUtils;
-import org.springframework.util.StringUtils;
 
 /**
  * A {@code @KafkaListener} method that also carries {@code @OnEventLoop} with a key and
- * returns a future, worked out once per method: which parameter is the record, which
- * group to run on and how to compute the key.
+ * returns a future, worked out once per method: which parameter is the record, and the
+ * {@link EventLoopMethod} that the {@code @OnEventLoop} advice works out for the same
+ * method (its group and key expression).
  */
 final class KafkaListenerMethod {
 
 	private static final Log logger = LogFactory.getLog(KafkaListenerMethod.class);
 
-	private static final SpelExpressionParser parser = new SpelExpressionParser();
-
-	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
-
-	private final Method method;
-
-	private final String groupName;
-
-	private final Expression key;
+	private final EventLoopMethod onEventLoop;
 
 	private final int recordIndex;
 
-	// resolved on first delivery by a consumer thread; racing resolutions find the same
-	// bean
-	private volatile @Nullable EventLoopGroup group;
-
-	private KafkaListenerMethod(Method method, String groupName, Expression key, int recordIndex) {
-		this.method = method;
-		this.groupName = groupName;
-		this.key = key;
+	private KafkaListenerMethod(EventLoopMethod onEventLoop, int recordIndex) {
+		this.onEventLoop = onEventLoop;
 		this.recordIndex = recordIndex;
 	}
 
@@ -63,11 +43,8 @@ final class KafkaListenerMethod {
 		if (!AnnotatedElementUtils.hasAnnotation(method, KafkaListener.class)) {
 			return null;
 		}
-		OnEventLoop onEventLoop = AnnotatedElementUtils.findMergedAnnotation(method, OnEventLoop.class);
-		if (onEventLoop == null) {
-			onEventLoop = AnnotatedElementUtils.findMergedAnnotation(targetClass, OnEventLoop.class);
-		}
-		if (onEventLoop == null) {
+		EventLoopMethod onEventLoop = EventLoopMethod.of(method, targetClass);
+		if (onEventLoop == null || !onEventLoop.isOnEventLoop()) {
 			return null;
 		}
 		String description = describe(method);
@@ -79,7 +56,7 @@ final class KafkaListenerMethod {
 					+ " committed after they complete and held back when the loop is full.");
 			return null;
 		}
-		if (!StringUtils.hasText(onEventLoop.key())) {
+		if (!onEventLoop.hasKey()) {
 			logger.warn("@KafkaListener @OnEventLoop method " + description + " has no key, so its records are"
 					+ " spread over the loops without order: add a key such as key = \"#record.key()\" to process"
 					+ " the records of one key in order on one loop, with backpressure.");
@@ -97,8 +74,7 @@ final class KafkaListenerMethod {
 		Class<?>[] types = method.getParameterTypes();
 		for (int i = 0; i < types.length; i++) {
 			if (ConsumerRecord.class.isAssignableFrom(types[i])) {
-				return new KafkaListenerMethod(method, onEventLoop.value(), parser.parseExpression(onEventLoop.key()),
-						i);
+				return new KafkaListenerMethod(onEventLoop, i);
 			}
 		}
 		logger.warn("@KafkaListener @OnEventLoop method " + description + " has no ConsumerRecord parameter, so"
@@ -112,29 +88,21 @@ final class KafkaListenerMethod {
 	}
 
 	EventLoopGroup group(BeanFactory beanFactory) {
-		EventLoopGroup group = this.group;
-		if (group == null) {
-			group = beanFactory.getBean(this.groupName, EventLoopGroup.class);
-			this.group = group;
-		}
-		return group;
+		return this.onEventLoop.group(beanFactory);
 	}
 
 	Object key(@Nullable Object[] arguments) {
-		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(arguments, this.method, arguments,
-				parameterNames);
-		Object value = this.key.getValue(context);
-		if (value == null) {
-			throw new IllegalArgumentException("Key expression '" + this.key.getExpressionString()
-					+ "' of @OnEventLoop on " + describe(this.method) + " evaluated to null for record "
-					+ KafkaRecordDispatcher.describe(record(arguments))
-					+ ": give every record a key, or choose an expression that is never null");
+		try {
+			return this.onEventLoop.key(arguments);
 		}
-		return value;
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					ex.getMessage() + " (record " + KafkaRecordDispatcher.describe(record(arguments)) + ")", ex);
+		}
 	}
 
 	static String describe(Method method) {
-		return ClassUtils.getQualifiedMethodName(method);
+		return EventLoopMethod.describe(method);
 	}
 
 }

@@ -53,40 +53,40 @@ class KafkaListenerMethodTests {
 		throw new IllegalArgumentException(name);
 	}
 
-	static class Listeners {
+	public static class Listeners {
 
 		@KafkaListener(topics = "t")
 		@OnEventLoop(value = "workers", key = "#record.key()")
-		CompletableFuture<Void> dispatched(String other, ConsumerRecord<String, String> record) {
+		public CompletableFuture<Void> dispatched(String other, ConsumerRecord<String, String> record) {
 			return CompletableFuture.completedFuture(null);
 		}
 
 		@KafkaListener(topics = "t")
 		@SendTo("replies")
 		@OnEventLoop(value = "workers", key = "#record.key()")
-		CompletableFuture<String> replying(ConsumerRecord<String, String> record) {
+		public CompletableFuture<String> replying(ConsumerRecord<String, String> record) {
 			return CompletableFuture.completedFuture("reply");
 		}
 
 		@KafkaListener(topics = "t")
 		@OnEventLoop("workers")
-		CompletableFuture<Void> withoutKey(ConsumerRecord<String, String> record) {
+		public CompletableFuture<Void> withoutKey(ConsumerRecord<String, String> record) {
 			return CompletableFuture.completedFuture(null);
 		}
 
 		@KafkaListener(topics = "t")
 		@OnEventLoop(value = "workers", key = "#value")
-		CompletableFuture<Void> withoutRecord(String value) {
+		public CompletableFuture<Void> withoutRecord(String value) {
 			return CompletableFuture.completedFuture(null);
 		}
 
 		@KafkaListener(topics = "t")
 		@OnEventLoop(value = "workers", key = "#record.key()")
-		void returningVoid(ConsumerRecord<String, String> record) {
+		public void returningVoid(ConsumerRecord<String, String> record) {
 		}
 
 		@KafkaListener(topics = "t")
-		CompletableFuture<Void> notOnALoop(ConsumerRecord<String, String> record) {
+		public CompletableFuture<Void> notOnALoop(ConsumerRecord<String, String> record) {
 			return CompletableFuture.completedFuture(null);
 		}
 

@@ -20,9 +20,13 @@ import org.springframework.util.StringUtils;
 /**
  * What the proxy does for one {@link OnEventLoop @OnEventLoop} or
  * {@link Offload @Offload} method: worked out once, when the bean is proxied at startup,
- * so that a bad key expression or loop name fails startup rather than the first call.
+ * so that a bad key expression or loop name fails startup rather than the first call. The
+ * one model of "a method that runs on a loop": the Kafka record dispatch works from it
+ * too. Support for the starter's own modules, not an API for applications.
+ *
+ * @since 0.1.0
  */
-final class EventLoopMethod {
+public final class EventLoopMethod {
 
 	private static final boolean reactorPresent = ClassUtils.isPresent("reactor.core.publisher.Flux",
 			EventLoopMethod.class.getClassLoader());
@@ -68,8 +72,13 @@ final class EventLoopMethod {
 	/**
 	 * Work out the plan for a method of the target class, or return {@code null} when it
 	 * is not to be intercepted.
+	 * @param method the most specific method of the target class
+	 * @param targetClass the target class, whose {@code @OnEventLoop} applies to its
+	 * public methods
+	 * @return the plan, or {@code null}
+	 * @throws InvalidEventLoopMethodException if the annotations cannot be honoured
 	 */
-	static @Nullable EventLoopMethod of(Method method, Class<?> targetClass) {
+	public static @Nullable EventLoopMethod of(Method method, Class<?> targetClass) {
 		if (method.getDeclaringClass() == Object.class) {
 			return null;
 		}
@@ -169,7 +178,12 @@ final class EventLoopMethod {
 		}
 	}
 
-	static String describe(Method method) {
+	/**
+	 * Describe a method in messages: its class, name and parameter types.
+	 * @param method the method
+	 * @return the description
+	 */
+	public static String describe(Method method) {
 		return ClassUtils.getQualifiedMethodName(method) + "(" + StringUtils.arrayToCommaDelimitedString(
 				java.util.Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toArray()) + ")";
 	}
@@ -180,6 +194,15 @@ final class EventLoopMethod {
 
 	Mode mode() {
 		return this.mode;
+	}
+
+	/**
+	 * Return whether the method runs on a loop ({@code @OnEventLoop}) rather than off
+	 * every loop ({@code @Offload}).
+	 * @return whether it runs on a loop
+	 */
+	public boolean isOnEventLoop() {
+		return this.mode == Mode.ON_EVENT_LOOP;
 	}
 
 	String loopName() {
@@ -198,11 +221,20 @@ final class EventLoopMethod {
 		return adapter;
 	}
 
-	boolean hasKey() {
+	/**
+	 * Return whether the method's {@code @OnEventLoop} has a key expression.
+	 * @return whether calls are routed by key
+	 */
+	public boolean hasKey() {
 		return this.key != null;
 	}
 
-	EventLoopGroup group(BeanFactory beanFactory) {
+	/**
+	 * Return the loop or group the method runs on, resolved on first use.
+	 * @param beanFactory the factory that holds the loops
+	 * @return the group
+	 */
+	public EventLoopGroup group(BeanFactory beanFactory) {
 		EventLoopGroup group = this.group;
 		if (group == null) {
 			group = beanFactory.getBean(this.loopName, EventLoopGroup.class);
@@ -211,7 +243,13 @@ final class EventLoopMethod {
 		return group;
 	}
 
-	Object key(Object[] arguments) {
+	/**
+	 * Evaluate the key expression against a call's arguments.
+	 * @param arguments the arguments
+	 * @return the key
+	 * @throws IllegalArgumentException if the key is {@code null}
+	 */
+	public Object key(@Nullable Object[] arguments) {
 		KeyExpression key = this.key;
 		if (key == null) {
 			throw new IllegalStateException("Method " + describe(this.method) + " has no key expression");

@@ -1,28 +1,21 @@
 package dev.eventloop.spring.scheduling;
 
 import java.lang.reflect.Method;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoopGroup;
-import dev.eventloop.LoopFuture;
+import dev.eventloop.spring.aop.MethodPlans;
+import dev.eventloop.spring.aop.MethodResults;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
 import org.springframework.aop.interceptor.SimpleAsyncUncaughtExceptionHandler;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.core.BridgeMethodResolver;
-import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.AsyncConfigurer;
@@ -38,14 +31,12 @@ import org.springframework.util.StringUtils;
  */
 final class LoopAsyncInterceptor implements MethodInterceptor {
 
-	private static final Object NOT_A_LOOP = new Object();
-
 	private final MethodInterceptor springInterceptor;
 
 	private final ConfigurableListableBeanFactory beanFactory;
 
-	// any thread: the loop or group of each method and target class, or NOT_A_LOOP
-	private final Map<MethodClassKey, Object> targets = new ConcurrentHashMap<>();
+	// any thread: the loop or group of each method, null for methods left to Spring
+	private final MethodPlans<EventLoopGroup> groups = new MethodPlans<>(this::resolve);
 
 	LoopAsyncInterceptor(MethodInterceptor springInterceptor, ConfigurableListableBeanFactory beanFactory) {
 		this.springInterceptor = springInterceptor;
@@ -54,19 +45,14 @@ final class LoopAsyncInterceptor implements MethodInterceptor {
 
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
-		Object target = invocation.getThis();
-		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
-		Method method = invocation.getMethod();
-		Object group = this.targets.computeIfAbsent(new MethodClassKey(method, targetClass),
-				(key) -> resolve(method, targetClass));
-		if (group == NOT_A_LOOP) {
+		EventLoopGroup group = this.groups.plan(invocation);
+		if (group == null) {
 			return this.springInterceptor.invoke(invocation);
 		}
-		return onLoop((EventLoopGroup) group, invocation);
+		return onLoop(group, invocation);
 	}
 
-	private Object resolve(Method method, @Nullable Class<?> targetClass) {
-		Method specific = BridgeMethodResolver.findBridgedMethod(ClassUtils.getMostSpecificMethod(method, targetClass));
+	private @Nullable EventLoopGroup resolve(Method specific, Class<?> targetClass) {
 		Async async = AnnotatedElementUtils.findMergedAnnotation(specific, Async.class);
 		if (async == null) {
 			async = AnnotatedElementUtils.findMergedAnnotation(specific.getDeclaringClass(), Async.class);
@@ -74,7 +60,7 @@ final class LoopAsyncInterceptor implements MethodInterceptor {
 		String qualifier = (async != null) ? this.beanFactory.resolveEmbeddedValue(async.value()) : null;
 		if (!StringUtils.hasText(qualifier) || !this.beanFactory.containsBean(qualifier)
 				|| !this.beanFactory.isTypeMatch(qualifier, EventLoopGroup.class)) {
-			return NOT_A_LOOP;
+			return null;
 		}
 		return this.beanFactory.getBean(qualifier, EventLoopGroup.class);
 	}
@@ -99,54 +85,8 @@ final class LoopAsyncInterceptor implements MethodInterceptor {
 					+ " returns " + returnType.getName() + ", which cannot run on event loop group '" + group.name()
 					+ "': declare void, Future or CompletableFuture, as Spring's @Async requires");
 		}
-		Callable<@Nullable Object> call = () -> {
-			try {
-				return invocation.proceed();
-			}
-			catch (Exception | Error ex) {
-				throw ex;
-			}
-			catch (Throwable ex) {
-				throw new java.lang.reflect.UndeclaredThrowableException(ex);
-			}
-		};
-		return flatten(method, context.dispatch(group, call));
-	}
-
-	/**
-	 * Turn the future of the call into the future of the result of the future that the
-	 * method returned, without waiting on the loop.
-	 */
-	private static CompletableFuture<@Nullable Object> flatten(Method method, LoopFuture<@Nullable Object> outer) {
-		return outer.thenCompose((result) -> {
-			if (result == null) {
-				return CompletableFuture.completedFuture(null);
-			}
-			if (result instanceof CompletionStage<?> stage) {
-				@SuppressWarnings("unchecked")
-				CompletionStage<@Nullable Object> inner = (CompletionStage<@Nullable Object>) stage;
-				return inner;
-			}
-			Future<?> future = (Future<?>) result;
-			if (!future.isDone()) {
-				return CompletableFuture.failedFuture(new IllegalStateException("@Async method "
-						+ ClassUtils.getQualifiedMethodName(method) + " returned a Future that is neither done nor a"
-						+ " CompletionStage, which an event loop cannot wait for: return a CompletableFuture"));
-			}
-			return doneResult(future);
-		});
-	}
-
-	private static CompletableFuture<@Nullable Object> doneResult(Future<?> done) {
-		try {
-			return CompletableFuture.completedFuture(done.get());
-		}
-		catch (ExecutionException ex) {
-			return CompletableFuture.failedFuture(ex.getCause());
-		}
-		catch (InterruptedException | CancellationException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
+		Callable<@Nullable Object> call = () -> MethodResults.proceedUnwrapped(invocation);
+		return MethodResults.flatten(context.dispatch(group, call), method);
 	}
 
 	private AsyncUncaughtExceptionHandler exceptionHandler() {
