@@ -7,7 +7,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
+import dev.eventloop.EventLoopGroup;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeanUtils;
@@ -194,12 +196,18 @@ final class EventLoopPropertiesValidator {
 		return previous[b.length()];
 	}
 
+	/**
+	 * Check every value: a loop setting by handing it to the core builder, whose rules
+	 * are the only ones (a rejected value fails startup naming the property, its origin
+	 * and the fix); the settings of the Spring integration itself here.
+	 */
 	private static void checkValues(EventLoopProperties properties, Environment environment) {
 		EventLoopProperties.Defaults defaults = properties.getDefaults();
-		checkCapacity(environment, PREFIX + "defaults.queue-capacity", defaults.getQueueCapacity());
-		checkPositive(environment, PREFIX + "defaults.stall-threshold", defaults.getStallThreshold());
-		checkPositive(environment, PREFIX + "defaults.lag-threshold", defaults.getLagThreshold());
-		checkPositive(environment, PREFIX + "defaults.lag-probe-interval", defaults.getLagProbeInterval());
+		LoopRules rules = new LoopRules(environment, "defaults");
+		rules.check("queue-capacity", defaults.getQueueCapacity(), EventLoopGroup.Builder::queueCapacity);
+		rules.check("stall-threshold", defaults.getStallThreshold(), EventLoopGroup.Builder::stallThreshold);
+		rules.check("lag-threshold", defaults.getLagThreshold(), EventLoopGroup.Builder::lagThreshold);
+		rules.check("lag-probe-interval", defaults.getLagProbeInterval(), EventLoopGroup.Builder::lagProbeInterval);
 		Duration shutdownTimeout = properties.getShutdownTimeout();
 		if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
 			String property = PREFIX + "shutdown-timeout";
@@ -222,19 +230,12 @@ final class EventLoopPropertiesValidator {
 		}
 		Map<String, String> owners = new LinkedHashMap<>();
 		properties.getLoops().forEach((name, loop) -> {
-			String prefix = PREFIX + "loops." + name + ".";
-			if (loop.getThreads() < 1) {
-				throw new InvalidEventLoopPropertyException(prefix + "threads", loop.getThreads(),
-						origin(environment, prefix + "threads"),
-						"event loop group '" + name + "' needs at least one thread", "Set '" + prefix
-								+ "threads' to 1 or more, or remove it to get a single loop named '" + name + "'.");
-			}
-			if (loop.getQueueCapacity() != null) {
-				checkCapacity(environment, prefix + "queue-capacity", loop.getQueueCapacity());
-			}
-			checkPositive(environment, prefix + "stall-threshold", loop.getStallThreshold());
-			checkPositive(environment, prefix + "lag-threshold", loop.getLagThreshold());
-			checkPositive(environment, prefix + "lag-probe-interval", loop.getLagProbeInterval());
+			LoopRules loopRules = new LoopRules(environment, "loops." + name);
+			loopRules.check("threads", loop.getThreads(), EventLoopGroup.Builder::threads);
+			loopRules.check("queue-capacity", loop.getQueueCapacity(), EventLoopGroup.Builder::queueCapacity);
+			loopRules.check("stall-threshold", loop.getStallThreshold(), EventLoopGroup.Builder::stallThreshold);
+			loopRules.check("lag-threshold", loop.getLagThreshold(), EventLoopGroup.Builder::lagThreshold);
+			loopRules.check("lag-probe-interval", loop.getLagProbeInterval(), EventLoopGroup.Builder::lagProbeInterval);
 			claim(environment, owners, name, name, loop.getThreads());
 			if (loop.getThreads() > 1) {
 				for (int i = 0; i < loop.getThreads(); i++) {
@@ -258,22 +259,6 @@ final class EventLoopPropertiesValidator {
 
 	private static String describe(String group, int threads) {
 		return (threads > 1) ? "group '" + group + "' (" + threads + " threads)" : "loop '" + group + "'";
-	}
-
-	private static void checkCapacity(Environment environment, String property, int capacity) {
-		if (capacity < 0) {
-			throw new InvalidEventLoopPropertyException(property, capacity, origin(environment, property),
-					"a queue capacity must be zero (unbounded) or positive",
-					"Set '" + property + "' to 0 for an unbounded queue or to a positive maximum number of tasks.");
-		}
-	}
-
-	private static void checkPositive(Environment environment, String property, @Nullable Duration duration) {
-		if (duration != null && (duration.isNegative() || duration.isZero())) {
-			throw new InvalidEventLoopPropertyException(property, duration, origin(environment, property),
-					"the duration must be positive", "Set '" + property
-							+ "' to a positive duration such as 100ms or 2s, or remove it to use the default.");
-		}
 	}
 
 	/**
@@ -302,6 +287,61 @@ final class EventLoopPropertiesValidator {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * The loop settings under one prefix ({@code eventloop.defaults} or
+	 * {@code eventloop.loops.<name>}), each checked by the core builder's own rule. The
+	 * builder is only configured, never built: no loop starts.
+	 */
+	private static final class LoopRules {
+
+		private final Environment environment;
+
+		private final String prefix;
+
+		private final String name;
+
+		LoopRules(Environment environment, String path) {
+			this.environment = environment;
+			this.prefix = PREFIX + path + ".";
+			this.name = path.startsWith("loops.") ? path.substring("loops.".length()) : "defaults";
+		}
+
+		<T> void check(String key, @Nullable T value, BiConsumer<EventLoopGroup.Builder, T> setting) {
+			if (value == null) {
+				return;
+			}
+			try {
+				setting.accept(EventLoopGroup.builder(this.name), value);
+			}
+			catch (IllegalArgumentException ex) {
+				String property = this.prefix + key;
+				throw new InvalidEventLoopPropertyException(property, value, origin(this.environment, property),
+						problem(key), action(property));
+			}
+		}
+
+		private String problem(String key) {
+			return switch (key) {
+				case "threads" -> "event loop group '" + this.name + "' needs at least one thread";
+				case "queue-capacity" -> "a queue capacity must be zero (unbounded) or positive";
+				default -> "the duration must be positive";
+			};
+		}
+
+		private String action(String property) {
+			if (property.endsWith(".threads")) {
+				return "Set '" + property + "' to 1 or more, or remove it to get a single loop named '" + this.name
+						+ "'.";
+			}
+			if (property.endsWith(".queue-capacity")) {
+				return "Set '" + property + "' to 0 for an unbounded queue or to a positive maximum number of tasks.";
+			}
+			return "Set '" + property
+					+ "' to a positive duration such as 100ms or 2s, or remove it to use the default.";
+		}
+
 	}
 
 }
