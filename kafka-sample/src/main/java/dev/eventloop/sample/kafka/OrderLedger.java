@@ -39,8 +39,12 @@ public class OrderLedger {
 
 	private final CountDownLatch done = new CountDownLatch(1);
 
-	public OrderLedger(@Value("${sample.orders}") int expected) {
+	private final long workNanos;
+
+	public OrderLedger(@Value("${sample.orders}") int expected,
+			@Value("${sample.steady.order-work:0ms}") Duration work) {
 		this.expected = expected;
+		this.workNanos = work.toNanos();
 	}
 
 	/**
@@ -60,12 +64,24 @@ public class OrderLedger {
 		account.lastSequence = sequence;
 		account.balance += Long.parseLong(fields[1]);
 		account.loop = EventLoop.current().map(EventLoop::name).orElse("?");
+		work();
 		if (this.applied.incrementAndGet() == this.expected) {
 			logger.info("Applied " + this.expected + " orders to " + this.accounts.size() + " accounts on the"
 					+ " accounts loops; orders out of sequence: " + this.outOfOrder.get());
 			this.done.countDown();
 		}
 		return CompletableFuture.completedFuture(null);
+	}
+
+	// sample.steady.order-work: keeps the loop busy (runnable, not waiting) per order, as
+	// real work would
+	private void work() {
+		if (this.workNanos > 0) {
+			long end = System.nanoTime() + this.workNanos;
+			while (System.nanoTime() - end < 0) {
+				Thread.onSpinWait();
+			}
+		}
 	}
 
 	/**

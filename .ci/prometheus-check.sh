@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Usage: [PROM_CHECK_WORK_DIR=...] [PROM_CHECK_HOLD=seconds] .ci/prometheus-check.sh
+#
+# The Grafana dashboard (ops/grafana) and the alert rules (ops/prometheus) against a real
+# Prometheus, run from the repository root after `./mvnw verify` has built the sample jars:
+# starts the sample application (with its load generator, and one short stall of ledger-1)
+# and the Kafka sample (its own broker, steady order traffic) on free loopback ports,
+# Prometheus on 127.0.0.1 scraping both every second with the alert rules loaded, then runs
+# every panel query and every alert operand through /api/v1/query (ops/tools/promql.py
+# check): each must return series with the labels the panel or alert shows. Also checks
+# that the stall reached Prometheus as eventloop_stalled = 1, and, with Chromium installed,
+# draws the dashboard from the collected data into $PROM_CHECK_WORK_DIR/dashboard.png.
+# PROM_CHECK_HOLD waits that many more seconds before drawing (a longer picture).
+# Installs Prometheus with apt-get when promtool or prometheus is missing.
+case "${1:-}" in
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+esac
+set -uo pipefail
+
+STARTUP_TIMEOUT=${PROM_CHECK_STARTUP_TIMEOUT:-120}  # seconds for both applications to be UP
+WORK_DIR=${PROM_CHECK_WORK_DIR:-target/prometheus-check}
+HOLD=${PROM_CHECK_HOLD:-0}
+STARTED=$SECONDS
+FAILURES=0
+PIDS=()
+
+pass() { echo "PASS  $*"; }
+fail() { echo "FAIL  $*"; FAILURES=$((FAILURES + 1)); }
+info() { echo "INFO  $*"; }
+
+cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		for _ in $(seq 1 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+
+if [[ ! -f pom.xml || ! -d ops ]]; then
+	echo "FAIL  run .ci/prometheus-check.sh from the repository root (no pom.xml and ops/ here: $(pwd))"
+	exit 1
+fi
+jar() { ls "$1"/target/eventloop-*.jar 2>/dev/null | grep -v '\.original$' | head -n 1; }
+SAMPLE_JAR=$(jar sample-app)
+KAFKA_JAR=$(jar kafka-sample)
+if [[ -z "$SAMPLE_JAR" || -z "$KAFKA_JAR" ]]; then
+	echo "FAIL  no sample-app or kafka-sample jar under */target: build them first with ./mvnw verify"
+	echo "      (or ./mvnw -B -pl sample-app,kafka-sample -am package -DskipTests)"
+	exit 1
+fi
+rm -rf "$WORK_DIR"
+mkdir -p "$WORK_DIR"
+
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+	info "prometheus or promtool not found: installing Debian's prometheus with apt-get"
+	DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -qq >"$WORK_DIR/apt.log" 2>&1 \
+		&& DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends prometheus \
+			>>"$WORK_DIR/apt.log" 2>&1
+	if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+		echo "FAIL  could not install prometheus (see $WORK_DIR/apt.log)"
+		exit 1
+	fi
+fi
+info "$(prometheus --version 2>&1 | head -n 1)"
+
+# the rule file on its own: syntax, and its unit tests
+if promtool check rules ops/prometheus/eventloop-alerts.yml >"$WORK_DIR/promtool.log" 2>&1; then
+	pass "promtool check rules: $(grep -o '[0-9]* rules found' "$WORK_DIR/promtool.log")"
+else
+	fail "promtool check rules:"; cat "$WORK_DIR/promtool.log"
+fi
+if promtool test rules ops/prometheus/eventloop-alerts.test.yml >"$WORK_DIR/promtool-test.log" 2>&1; then
+	pass "promtool test rules: every alert pending before its 'for', firing after, resolved"
+else
+	fail "promtool test rules:"; cat "$WORK_DIR/promtool-test.log"
+fi
+
+# free loopback ports: ones nobody answers on, all different
+PORTS=()
+for _ in $(seq 1 100); do
+	candidate=$((20000 + RANDOM % 40000))
+	if [[ " ${PORTS[*]} " != *" $candidate "* ]] && ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+		PORTS+=("$candidate")
+		((${#PORTS[@]} == 3)) && break
+	fi
+done
+if ((${#PORTS[@]} < 3)); then
+	echo "FAIL  found no free ports"
+	exit 1
+fi
+SAMPLE="127.0.0.1:${PORTS[0]}"
+KAFKA="127.0.0.1:${PORTS[1]}"
+PROM="http://127.0.0.1:${PORTS[2]}"
+
+echo "== prometheus-check: $SAMPLE_JAR on ${PORTS[0]}, $KAFKA_JAR on ${PORTS[1]}, Prometheus on ${PORTS[2]}"
+java -jar "$SAMPLE_JAR" --server.address=127.0.0.1 --server.port="${PORTS[0]}" </dev/null >"$WORK_DIR/sample-app.log" 2>&1 &
+PIDS+=($!)
+java -jar "$KAFKA_JAR" --server.address=127.0.0.1 --server.port="${PORTS[1]}" --sample.orders=1000 \
+	--sample.steady.rate=2000 --sample.steady.order-work=150us </dev/null >"$WORK_DIR/kafka-sample.log" 2>&1 &
+PIDS+=($!)
+sed -e "s#@SAMPLE_TARGET@#$SAMPLE#" -e "s#@KAFKA_TARGET@#$KAFKA#" -e "s#@RULES@#$PWD/ops/prometheus/eventloop-alerts.yml#" \
+	ops/prometheus/prometheus-ci.yml >"$WORK_DIR/prometheus.yml"
+prometheus --config.file="$WORK_DIR/prometheus.yml" --storage.tsdb.path="$WORK_DIR/data" \
+	--web.listen-address="127.0.0.1:${PORTS[2]}" --log.level=warn </dev/null >"$WORK_DIR/prometheus.log" 2>&1 &
+PIDS+=($!)
+
+# both applications UP, bounded
+for app in "sample-app $SAMPLE" "kafka-sample $KAFKA"; do
+	read -r name address <<<"$app"
+	up=""
+	while ((SECONDS - STARTED < STARTUP_TIMEOUT)); do
+		if curl -sf -m 5 "http://$address/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then
+			up=yes
+			break
+		fi
+		sleep 0.5
+	done
+	if [[ -n "$up" ]]; then
+		pass "$name: UP after $((SECONDS - STARTED)) s"
+	else
+		fail "$name: not UP within $STARTUP_TIMEOUT s; last lines of $WORK_DIR/$name.log:"
+		tail -n 30 "$WORK_DIR/$name.log"
+		exit 1
+	fi
+done
+
+# traffic: the sample's load generator, and one stall of ledger-1 (eventloop_stalled = 1)
+curl -sf -m 10 -X POST "http://$SAMPLE/api/demo/load?seconds=600" >/dev/null || fail "sample-app: could not start the load generator"
+curl -sf -m 10 -X POST "http://$SAMPLE/api/demo/stall?loop=ledger-1&millis=2500" >/dev/null || fail "sample-app: could not stall ledger-1"
+
+# Prometheus scrapes both, bounded
+query() { # query PROMQL: the JSON answer of /api/v1/query
+	curl -sS -m 10 -G "$PROM/api/v1/query" --data-urlencode "query=$1" 2>/dev/null
+}
+scraping=""
+for _ in $(seq 1 60); do
+	if [[ $(query 'count(up == 1)') == *'"value":['*',"2"]'* ]]; then
+		scraping=yes
+		break
+	fi
+	sleep 0.5
+done
+[[ -n "$scraping" ]] && pass "prometheus: scraping both applications (up == 1)" \
+	|| { fail "prometheus: not scraping both applications: $(query up | head -c 400)"; tail -n 20 "$WORK_DIR/prometheus.log"; exit 1; }
+
+stalled=""
+for _ in $(seq 1 40); do
+	if [[ $(query 'max_over_time(eventloop_stalled{loop="ledger-1"}[5m])') == *',"1"]'* ]]; then
+		stalled=yes
+		break
+	fi
+	sleep 0.5
+done
+[[ -n "$stalled" ]] && pass "prometheus: the stall of ledger-1 was scraped as eventloop_stalled{loop=\"ledger-1\"} = 1" \
+	|| fail "prometheus: eventloop_stalled{loop=\"ledger-1\"} never 1 while ledger-1 was stalled"
+
+if ((HOLD > 0)); then
+	info "collecting for $HOLD s more (PROM_CHECK_HOLD)"
+	sleep "$HOLD"
+fi
+
+python3 ops/tools/promql.py check --prometheus "$PROM" --wait 40 | tee "$WORK_DIR/check.log"
+((PIPESTATUS[0] == 0)) || FAILURES=$((FAILURES + 1))
+
+# the dashboard drawn from the collected data
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+minutes=$(awk -v s=$((SECONDS - STARTED)) 'BEGIN { printf "%.1f", s / 60 }')
+if python3 ops/tools/promql.py render --prometheus "$PROM" --minutes "$minutes" --out "$WORK_DIR/dashboard.html"; then
+	if [[ -n "$CHROMIUM" ]]; then
+		profile=$(mktemp -d)
+		timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+			--user-data-dir="$profile" --window-size=1400,940 --screenshot="$WORK_DIR/dashboard.png" \
+			"file://$PWD/$WORK_DIR/dashboard.html" >"$WORK_DIR/chromium.log" 2>&1
+		rm -rf "$profile"
+		if [[ -s "$WORK_DIR/dashboard.png" ]]; then
+			pass "dashboard drawn from Prometheus: $WORK_DIR/dashboard.png ($(stat -c %s "$WORK_DIR/dashboard.png") bytes)"
+		else
+			fail "dashboard: Chromium did not write $WORK_DIR/dashboard.png (see $WORK_DIR/chromium.log)"
+		fi
+	else
+		echo "SKIP  dashboard picture: Chromium not installed ($WORK_DIR/dashboard.html is drawn)"
+	fi
+else
+	fail "dashboard: a panel has no data over the last $minutes min"
+fi
+
+echo "== prometheus-check: $FAILURES failure(s) in $((SECONDS - STARTED)) s; logs in $WORK_DIR"
+((FAILURES == 0))
