@@ -57,7 +57,7 @@ class AttackAdaptiveIdleTests {
 	private void keepBusy(EventLoop loop, boolean withPauses) {
 		Thread producer = new Thread(() -> {
 			ThreadLocalRandom random = ThreadLocalRandom.current();
-			while (!this.stop.get() && loop.isRunning()) {
+			while (!this.stop.get() && loop.state() == LoopState.RUNNING) {
 				try {
 					loop.execute(() -> {
 					});
