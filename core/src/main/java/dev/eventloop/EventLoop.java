@@ -402,10 +402,6 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		return this.timers;
 	}
 
-	LoopRunner runner() {
-		return this.runner;
-	}
-
 	@Override
 	public String toString() {
 		return "EventLoop[" + this.name + ", " + state() + "]";

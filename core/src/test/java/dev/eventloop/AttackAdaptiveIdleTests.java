@@ -267,9 +267,11 @@ class AttackAdaptiveIdleTests {
 	}
 
 	private static AdaptiveSpin adaptiveSpin(EventLoop loop) throws ReflectiveOperationException {
+		Field runner = EventLoop.class.getDeclaredField("runner");
+		runner.setAccessible(true);
 		Field field = LoopRunner.class.getDeclaredField("adaptive");
 		field.setAccessible(true);
-		return (AdaptiveSpin) field.get(loop.runner());
+		return (AdaptiveSpin) field.get(runner.get(loop));
 	}
 
 }
