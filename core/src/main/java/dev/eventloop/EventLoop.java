@@ -35,16 +35,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EventLoop implements EventLoopGroup, Executor {
 
-	private static final int ST_NEW = 0;
-
-	private static final int ST_RUNNING = 1;
-
-	private static final int ST_SHUTTING_DOWN = 2;
-
-	private static final int ST_TERMINATED = 3;
-
-	private static final LoopState[] STATES = LoopState.values();
-
 	private final String name;
 
 	private final EventLoopGroup group;
@@ -53,48 +43,52 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	private final Ticker ticker;
 
+	private final LoopLifecycle lifecycle = new LoopLifecycle();
+
 	private final LoopThread thread;
+
+	private final LoopCounters counters;
 
 	private final TaskQueue queue;
 
-	private final LoopCounters counters;
+	private final TaskRunner tasks;
 
 	private final LagProbe probe;
 
 	private final LoopTimers timers;
 
-	private final LoopRunner runner;
-
 	private final Watchdog.Monitor monitor;
 
-	// any thread: only forward (NEW, RUNNING, SHUTTING_DOWN, TERMINATED), under
-	// lifecycleLock
-	private volatile int state;
+	private final LoopRunner runner;
 
-	private final CompletableFuture<Void> terminationFuture = new CompletableFuture<>();
-
-	// guards the start of shutdown, so that the deadline is published with the state
-	private final Object lifecycleLock = new Object();
-
-	// written under lifecycleLock before the state moves to SHUTTING_DOWN
-	private volatile long shutdownDeadline;
-
-	// written once by the loop thread when it dies, read by any thread
-	private volatile LoopStats.@Nullable Death death;
-
+	// Each part gets the pieces of the loop it needs, in this order; none calls back into
+	// the loop. The counters report readings of the queue and the monitor, which count
+	// into them, so they learn of those two last.
 	EventLoop(String name, LoopSettings settings, @Nullable EventLoopGroup group) {
 		this.name = name;
 		this.settings = settings;
 		this.group = (group != null) ? group : this;
 		this.ticker = settings.ticker();
-		this.queue = new TaskQueue(settings.queueCapacity());
+		this.thread = new LoopThread(this, name, this::run, settings.daemon(),
+				settings.blockingPolicy() != BlockingPolicy.FAIL);
 		this.probe = new LagProbe(name, settings.lagProbeInterval());
 		this.probe.start(this.ticker.nanoTime());
-		this.monitor = new Watchdog.Monitor(this);
-		this.counters = new LoopCounters(this, this.queue, this.probe, this.monitor);
-		this.timers = new LoopTimers(this, this.probe);
-		this.runner = new LoopRunner(this, this.queue, this.counters, this.probe, this.timers);
-		this.thread = new LoopThread(this, settings.daemon(), settings.blockingPolicy() != BlockingPolicy.FAIL);
+		this.counters = new LoopCounters(this.ticker, this.lifecycle, this.probe);
+		this.queue = new TaskQueue(settings.queueCapacity(), settings.submitTimeout().toNanos(), name, this.lifecycle,
+				this.counters, this.thread, this.ticker);
+		this.tasks = new TaskRunner(name, this.counters, this.thread, settings.uncaughtExceptionHandler());
+		this.timers = new LoopTimers(this, name, settings.lagThreshold().toNanos(), this.ticker, this.lifecycle,
+				this.thread, this.queue, this.counters, this.tasks, this.probe);
+		this.monitor = new Watchdog.Monitor(name, settings.stallThreshold(), this.ticker, this.counters, this.thread,
+				this.lifecycle, this.queue, this.timers);
+		this.runner = new LoopRunner(name, settings.idleStrategy(), this.ticker, this.lifecycle, this.thread,
+				this.queue, this.counters, this.probe, this.timers, this.tasks, this.monitor);
+		this.counters.readFrom(this.queue, this.monitor);
+	}
+
+	// the body of the loop thread
+	private void run() {
+		this.runner.run();
 	}
 
 	/**
@@ -102,7 +96,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * builder that created the loop.
 	 */
 	void start() {
-		this.state = ST_RUNNING;
+		this.lifecycle.start();
 		this.thread.start();
 		Watchdog.INSTANCE.watch(this.monitor);
 		this.ticker.attach(this.timers);
@@ -180,7 +174,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @return {@code true} when called from a task of this loop
 	 */
 	public boolean inLoop() {
-		return Thread.currentThread() == this.thread;
+		return this.thread.isCurrent();
 	}
 
 	/**
@@ -188,7 +182,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @return the current state
 	 */
 	public LoopState state() {
-		return STATES[this.state];
+		return this.lifecycle.state();
 	}
 
 	/**
@@ -225,7 +219,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	@Override
 	public void execute(Runnable task) {
 		Objects.requireNonNull(task, "task must not be null");
-		enqueue(task);
+		this.queue.enqueue(task);
 	}
 
 	/**
@@ -249,7 +243,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	<T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task, @Nullable EventLoop home) {
 		LoopFuture<T> future = newFuture();
 		try {
-			enqueue(new SubmittedTask<>(task, future, home, false));
+			this.queue.enqueue(new SubmittedTask<>(task, future, home, false));
 		}
 		catch (RejectedExecutionException ex) {
 			future.completeExceptionally(ex);
@@ -313,12 +307,12 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 */
 	public LoopStats stats() {
 		long now = this.ticker.nanoTime();
-		boolean running = this.state == ST_RUNNING;
+		boolean running = this.lifecycle.isRunning();
 		LoopStats.Stall stall = this.monitor.snapshot(now);
 		return new LoopStats(this.name, this.group.name(), state(), this.counters.snapshot(),
 				new LoopStats.Queue(this.queue.size(), this.queue.capacity()),
 				this.probe.lag(now, running, this.settings.lagThreshold().toNanos()),
-				this.probe.utilization(now, running, stall.runningFor()), stall, this.death);
+				this.probe.utilization(now, running, stall.runningFor()), stall, this.lifecycle.death());
 	}
 
 	/**
@@ -359,15 +353,9 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	@Override
 	public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout must not be null");
-		synchronized (this.lifecycleLock) {
-			if (this.state < ST_SHUTTING_DOWN) {
-				long nanos = timeout.isNegative() ? 0 : LoopTimers.saturatedNanos(timeout);
-				this.shutdownDeadline = this.ticker.nanoTime() + nanos;
-				this.state = ST_SHUTTING_DOWN;
-			}
-		}
-		this.runner.wakeUp();
-		return this.terminationFuture.copy();
+		this.lifecycle.shutDown(this.ticker, timeout.isNegative() ? 0 : LoopTimers.saturatedNanos(timeout));
+		this.thread.wakeUp();
+		return this.lifecycle.terminationFuture();
 	}
 
 	/**
@@ -375,10 +363,11 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @return the termination future
 	 */
 	public CompletableFuture<Void> terminationFuture() {
-		return this.terminationFuture.copy();
+		return this.lifecycle.terminationFuture();
 	}
 
-	// ---- for AsyncContext, LoopFuture, the timers and the watchdog (same package)
+	// ---- for AsyncContext, InlineRunner, LoopFuture, ScheduledTask and tests (same
+	// package)
 
 	/**
 	 * Queue internal work (a completion hop, a timer purge): not counted as a user task,
@@ -386,52 +375,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @throws RejectedExecutionException once the loop has terminated
 	 */
 	void executeInternal(InternalTask task) {
-		this.queue.enqueueInternal(this, task);
-	}
-
-	/**
-	 * Report a failure of work run inline on this loop without a future: counted, and
-	 * handed to the uncaught-exception handler.
-	 */
-	void reportUncaught(Throwable ex) {
-		assert inLoop();
-		this.counters.failedOne();
-		this.runner.onTaskFailure(null, ex);
-	}
-
-	boolean isRunning() {
-		return this.state == ST_RUNNING;
-	}
-
-	boolean acceptsTasks() {
-		return this.state < ST_SHUTTING_DOWN;
-	}
-
-	LoopTimers timers() {
-		return this.timers;
-	}
-
-	LoopThread thread() {
-		return this.thread;
-	}
-
-	LoopSettings settings() {
-		return this.settings;
-	}
-
-	LoopRunner runner() {
-		return this.runner;
-	}
-
-	long shutdownDeadline() {
-		return this.shutdownDeadline;
-	}
-
-	RejectedExecutionException rejectedBecauseShutdown() {
-		this.counters.rejectedOne();
-		return new RejectedExecutionException("Event loop '" + this.name + "' is " + state()
-				+ " and accepts no new tasks. Submit work before the application shuts down, "
-				+ "or check EventLoop.state() first.");
+		this.queue.enqueueInternal(task);
 	}
 
 	/**
@@ -439,33 +383,23 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * @throws RejectedExecutionException if the loop does not accept it
 	 */
 	void enqueue(Runnable task) {
-		this.queue.enqueue(this, task);
-	}
-
-	boolean isTerminated() {
-		return this.state == ST_TERMINATED;
-	}
-
-	// to TERMINATED from any state (runner) or only from SHUTTING_DOWN (watchdog)
-	boolean markTerminated(boolean onlyWhileShuttingDown) {
-		synchronized (this.lifecycleLock) {
-			if (onlyWhileShuttingDown && this.state != ST_SHUTTING_DOWN) {
-				return false;
-			}
-			this.state = ST_TERMINATED;
-			return true;
-		}
+		this.queue.enqueue(task);
 	}
 
 	/**
-	 * The loop has terminated: no task will run again. A death is published before the
-	 * termination future completes.
+	 * Report a failure of work run inline on this loop without a future: counted, and
+	 * handed to the uncaught-exception handler.
 	 */
-	void terminated(LoopStats.@Nullable Death death) {
-		this.death = death;
-		this.monitor.terminated();
-		this.ticker.detach(this.timers);
-		this.terminationFuture.complete(null);
+	void reportUncaught(Throwable ex) {
+		this.tasks.reportUncaught(ex);
+	}
+
+	LoopThread thread() {
+		return this.thread;
+	}
+
+	LoopTimers timers() {
+		return this.timers;
 	}
 
 	@Override

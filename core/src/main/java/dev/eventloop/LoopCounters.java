@@ -41,13 +41,18 @@ public final class LoopCounters {
 		}
 	}
 
-	private final EventLoop loop;
+	private final Ticker ticker;
 
-	private final TaskQueue queue;
+	private final LoopLifecycle lifecycle;
 
 	private final LagProbe probe;
 
-	private final Watchdog.Monitor monitor;
+	// the queue and the watchdog's monitor, which count into these counters and so are
+	// created after them: set once by the loop's constructor, before the loop is
+	// published, then only read (by any thread)
+	private TaskQueue queue;
+
+	private Watchdog.Monitor monitor;
 
 	// written by the loop thread only (opaque stores), read by any thread
 	private long completed;
@@ -71,10 +76,19 @@ public final class LoopCounters {
 
 	private final LongAdder blockingViolations = new LongAdder();
 
-	LoopCounters(EventLoop loop, TaskQueue queue, LagProbe probe, Watchdog.Monitor monitor) {
-		this.loop = loop;
-		this.queue = queue;
+	@SuppressWarnings("NullAway.Init")
+	LoopCounters(Ticker ticker, LoopLifecycle lifecycle, LagProbe probe) {
+		this.ticker = ticker;
+		this.lifecycle = lifecycle;
 		this.probe = probe;
+	}
+
+	/**
+	 * Complete the counters with the parts whose readings they report: called once, by
+	 * the loop's constructor.
+	 */
+	void readFrom(TaskQueue queue, Watchdog.Monitor monitor) {
+		this.queue = queue;
 		this.monitor = monitor;
 	}
 
@@ -154,8 +168,8 @@ public final class LoopCounters {
 	 * @return the utilisation, from 0 to 1
 	 */
 	public double utilization() {
-		long now = this.loop.ticker().nanoTime();
-		return this.probe.utilization(now, this.loop.isRunning(), this.monitor.runningForNanos(now));
+		long now = this.ticker.nanoTime();
+		return this.probe.utilization(now, this.lifecycle.isRunning(), this.monitor.runningForNanos(now));
 	}
 
 	/**

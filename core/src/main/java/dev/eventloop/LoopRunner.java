@@ -1,10 +1,7 @@
 package dev.eventloop;
 
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Instant;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -13,13 +10,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The loop thread's side of an {@link EventLoop}: the run loop (a batch of queued tasks,
  * a round of due timers, the lag probe, parking when idle), the drain at shutdown, and
- * the sweep that abandons what is left once the loop has terminated.
+ * termination, with the {@link TaskQueue#sweep() sweep} that abandons what is left.
  *
  * <p>
- * Everything here runs on the loop thread, except {@link #wakeUp()} (producers),
- * {@link #forceTerminate(StackTraceElement[])} (the watchdog) and {@link #sweep()}
- * (whoever races with termination), which take the sweep lock where they consume the
- * queue.
+ * Everything here runs on the loop thread, except {@link #newFuture()} (any thread).
+ * Producers wake the loop through its {@link LoopThread}; the queue's sweep and the
+ * watchdog's forced termination take the queue's sweep lock where they consume it.
  */
 final class LoopRunner {
 
@@ -28,18 +24,11 @@ final class LoopRunner {
 	/** Tasks run between two looks at the timers, and timers run in one round at most. */
 	private static final int BATCH_SIZE = 1024;
 
-	private static final VarHandle PARKED;
+	private final String loopName;
 
-	static {
-		try {
-			PARKED = MethodHandles.lookup().findVarHandle(LoopRunner.class, "parked", int.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private final LoopLifecycle lifecycle;
 
-	private final EventLoop loop;
+	private final LoopThread thread;
 
 	private final TaskQueue queue;
 
@@ -49,6 +38,10 @@ final class LoopRunner {
 
 	private final LoopTimers timers;
 
+	private final TaskRunner tasks;
+
+	private final Watchdog.Monitor monitor;
+
 	private final Ticker ticker;
 
 	private final IdleStrategy idleStrategy;
@@ -57,27 +50,26 @@ final class LoopRunner {
 	// only but for its hint to waiting threads
 	private final @Nullable AdaptiveSpin adaptive;
 
-	// 1 while the loop thread is (about to be) parked; the first producer to CAS it to 0
-	// unparks the thread, so a busy loop is never woken
-	private volatile int parked;
-
 	// what an idle spin waits for; allocated once
 	private final BooleanSupplier hasWorkOrStopping = this::hasWorkOrStopping;
 
 	// loop thread only: what killed it, if its own machinery failed
 	private LoopStats.@Nullable Death death;
 
-	// serialises every consumer of the queue other than the running loop thread
-	private final Object sweepLock = new Object();
-
-	LoopRunner(EventLoop loop, TaskQueue queue, LoopCounters counters, LagProbe probe, LoopTimers timers) {
-		this.loop = loop;
+	LoopRunner(String loopName, IdleStrategy idleStrategy, Ticker ticker, LoopLifecycle lifecycle, LoopThread thread,
+			TaskQueue queue, LoopCounters counters, LagProbe probe, LoopTimers timers, TaskRunner tasks,
+			Watchdog.Monitor monitor) {
+		this.loopName = loopName;
+		this.lifecycle = lifecycle;
+		this.thread = thread;
 		this.queue = queue;
 		this.counters = counters;
 		this.probe = probe;
 		this.timers = timers;
-		this.ticker = loop.ticker();
-		this.idleStrategy = loop.settings().idleStrategy();
+		this.tasks = tasks;
+		this.monitor = monitor;
+		this.ticker = ticker;
+		this.idleStrategy = idleStrategy;
 		this.adaptive = (this.idleStrategy == IdleStrategy.ADAPTIVE) ? new AdaptiveSpin() : null;
 	}
 
@@ -94,22 +86,13 @@ final class LoopRunner {
 	}
 
 	/**
-	 * Unpark the loop thread if it is parked (any thread).
-	 */
-	void wakeUp() {
-		if (this.parked != 0 && PARKED.compareAndSet(this, 1, 0)) {
-			LockSupport.unpark(this.loop.thread());
-		}
-	}
-
-	/**
 	 * The body of the loop thread.
 	 */
 	void run() {
-		assert this.loop.inLoop();
+		assert this.thread.isCurrent();
 		try {
 			this.probe.start(this.ticker.nanoTime());
-			while (this.loop.isRunning()) {
+			while (this.lifecycle.isRunning()) {
 				boolean worked = runBatch();
 				worked |= runDueTimers();
 				if (!worked) {
@@ -123,8 +106,7 @@ final class LoopRunner {
 			// only a failure of the loop's own machinery gets here: tasks' failures are
 			// caught where they run
 			this.death = new LoopStats.Death(fatal, Instant.now());
-			logger.log(Level.ERROR, "Event loop '" + this.loop.name() + "' died; its queued tasks are abandoned",
-					fatal);
+			logger.log(Level.ERROR, "Event loop '" + this.loopName + "' died; its queued tasks are abandoned", fatal);
 		}
 		finally {
 			terminate();
@@ -144,71 +126,17 @@ final class LoopRunner {
 				this.timers.arm(scheduled);
 			}
 			else {
-				runTask(task);
+				this.tasks.runTask(task);
 			}
 			ran++;
 		}
-		while (ran < BATCH_SIZE && this.loop.isRunning() && (task = this.queue.relaxedPoll()) != null);
+		while (ran < BATCH_SIZE && this.lifecycle.isRunning() && (task = this.queue.relaxedPoll()) != null);
 		if (this.adaptive != null) {
 			this.adaptive.ran(ran);
 		}
 		this.probe.busyFor(this.ticker.nanoTime() - start);
 		this.counters.busy(false);
 		return true;
-	}
-
-	/**
-	 * Run one task, count its outcome, and deliver it to its future or, for a failure of
-	 * a task without one, to the uncaught-exception handler.
-	 */
-	void runTask(Runnable task) {
-		this.counters.taskStarting();
-		LoopTask loopTask = (task instanceof LoopTask candidate) ? candidate : null;
-		try {
-			if (loopTask != null) {
-				loopTask.execute();
-			}
-			else {
-				task.run();
-			}
-		}
-		catch (Throwable ex) {
-			this.counters.failedOne();
-			onTaskFailure(task, ex);
-			return;
-		}
-		finally {
-			if (Thread.interrupted()) {
-				logger.log(Level.DEBUG,
-						"Cleared the interrupt flag left by a task on event loop '" + this.loop.name() + "'");
-			}
-		}
-		if (!(task instanceof InternalTask)) {
-			this.counters.completedOne();
-		}
-		if (loopTask != null) {
-			loopTask.deliver();
-		}
-	}
-
-	/**
-	 * Hand a task's failure to its future or to the uncaught-exception handler. Whatever
-	 * the task threw, an {@link Error} included, the loop runs on: the JVM survived it,
-	 * and so does the loop.
-	 */
-	void onTaskFailure(@Nullable Runnable task, Throwable ex) {
-		try {
-			if (task instanceof LoopTask loopTask) {
-				loopTask.fail(ex);
-			}
-			else {
-				this.loop.settings().uncaughtExceptionHandler().uncaughtException(this.loop.thread(), ex);
-			}
-		}
-		catch (Throwable handlerFailure) {
-			logger.log(Level.ERROR, "Uncaught-exception handler of event loop '" + this.loop.name() + "' failed",
-					handlerFailure);
-		}
 	}
 
 	/**
@@ -247,9 +175,9 @@ final class LoopRunner {
 			return;
 		}
 		// volatile write, then re-check: a producer either sees 1 or we see its task
-		this.parked = 1;
-		if (!this.queue.isEmpty() || !this.loop.isRunning()) {
-			this.parked = 0;
+		this.thread.parked = 1;
+		if (!this.queue.isEmpty() || !this.lifecycle.isRunning()) {
+			this.thread.parked = 0;
 			return;
 		}
 		long now = this.ticker.nanoTime();
@@ -261,7 +189,7 @@ final class LoopRunner {
 		else if (untilNextTimer > 0) {
 			LockSupport.parkNanos(this, untilNextTimer);
 		}
-		this.parked = 0;
+		this.thread.parked = 0;
 		this.probe.afterIdle(this.ticker.nanoTime());
 	}
 
@@ -271,7 +199,7 @@ final class LoopRunner {
 	 * @return whether work came (or the loop is stopping) within the spin
 	 */
 	private boolean spinAdaptively(AdaptiveSpin adaptive) {
-		assert this.loop.inLoop();
+		assert this.thread.isCurrent();
 		long budget = adaptive.idleStarts(System.nanoTime());
 		if (budget == 0) {
 			return false;
@@ -285,23 +213,20 @@ final class LoopRunner {
 	}
 
 	private boolean hasWorkOrStopping() {
-		return !this.queue.isEmpty() || !this.loop.isRunning();
+		return !this.queue.isEmpty() || !this.lifecycle.isRunning();
 	}
 
 	/**
 	 * Run queued tasks until the queue is empty, the deadline passes, or the watchdog
-	 * terminated the loop. Every poll is made under sweepLock after checking the state,
-	 * so that the loop thread and a sweeper are never both consumers of the queue.
+	 * terminated the loop. Every poll is made under the queue's sweep lock after checking
+	 * the state, so that the loop thread and a sweeper are never both consumers of it.
 	 */
 	private void drainUntilDeadline() {
-		long deadline = this.loop.shutdownDeadline();
+		long deadline = this.lifecycle.shutdownDeadline();
 		while (true) {
-			Runnable task;
-			synchronized (this.sweepLock) {
-				if (this.loop.state() == LoopState.TERMINATED || this.ticker.nanoTime() - deadline > 0) {
-					return;
-				}
-				task = this.queue.poll();
+			Runnable task = this.queue.pollToDrain(deadline);
+			if (task == TaskQueue.DRAIN_OVER) {
+				return;
 			}
 			if (task == null) {
 				if (this.queue.isEmpty()) {
@@ -314,72 +239,21 @@ final class LoopRunner {
 				continue;
 			}
 			this.counters.busy(true);
-			runTask(task);
+			this.tasks.runTask(task);
 			this.counters.busy(false);
 		}
 	}
 
 	private void terminate() {
 		this.timers.cancelAll();
-		this.loop.markTerminated(false);
-		int count = sweep();
+		this.lifecycle.markTerminated(false);
+		int count = this.queue.sweep();
 		if (count > 0) {
-			logger.log(Level.WARNING, "Event loop '" + this.loop.name() + "' abandoned " + count
+			logger.log(Level.WARNING, "Event loop '" + this.loopName + "' abandoned " + count
 					+ " queued tasks that did not run before its shutdown timeout; their futures completed exceptionally");
 		}
-		this.parked = 0;
-		this.loop.terminated(this.death);
-	}
-
-	/**
-	 * Terminate a loop whose thread is stuck in one task after its shutdown deadline.
-	 * Called by the watchdog only once it has seen the task stalled, so the loop thread
-	 * is inside that task and not polling the queue or changing its timers (which it no
-	 * longer accepts); when the task returns, the loop thread sees TERMINATED and polls
-	 * no more.
-	 */
-	void forceTerminate(StackTraceElement[] stuckAt) {
-		if (!this.loop.markTerminated(true)) {
-			return;
-		}
-		Throwable where = new Throwable("Stack of the stuck task");
-		where.setStackTrace(stuckAt);
-		int timers = this.timers.cancelAllFromElsewhere();
-		int count = sweep();
-		logger.log(Level.ERROR, "Event loop '" + this.loop.name() + "' did not finish a task before its shutdown "
-				+ "timeout; terminated without it. " + count + " queued tasks were abandoned and " + timers
-				+ " pending timers cancelled; their futures completed exceptionally. The stuck task is still running "
-				+ "on thread '" + this.loop.thread().getName() + "'.", where);
-		this.loop.thread().interrupt();
-		this.loop.terminated(null);
-	}
-
-	/**
-	 * Abandon everything still queued. Only after TERMINATED, and under sweepLock, so
-	 * that there is one consumer at a time.
-	 * @return how many user tasks were abandoned
-	 */
-	int sweep() {
-		int count = 0;
-		synchronized (this.sweepLock) {
-			RejectedExecutionException cause = null;
-			Runnable task;
-			while ((task = this.queue.poll()) != null) {
-				if (task instanceof LoopTask loopTask) {
-					if (cause == null) {
-						cause = new RejectedExecutionException("Event loop '" + this.loop.name()
-								+ "' shut down before this task ran (the shutdown timeout ran out). "
-								+ "Raise the shutdown timeout, or stop submitting work earlier.");
-					}
-					loopTask.abandon(cause);
-				}
-				if (!(task instanceof InternalTask)) {
-					count++;
-				}
-			}
-		}
-		this.counters.abandoned(count);
-		return count;
+		this.thread.parked = 0;
+		this.monitor.loopTerminated(this.death);
 	}
 
 }

@@ -1,16 +1,30 @@
 package dev.eventloop;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * The platform thread of one {@link EventLoop}. Being a distinct {@link Thread} subclass
  * makes "which loop am I on" an {@code instanceof} check instead of a thread-local
- * lookup.
+ * lookup. It also carries the parked flag through which producers wake the loop.
  */
 final class LoopThread extends Thread {
+
+	private static final VarHandle PARKED;
+
+	static {
+		try {
+			PARKED = MethodHandles.lookup().findVarHandle(LoopThread.class, "parked", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	final EventLoop loop;
 
@@ -36,11 +50,31 @@ final class LoopThread extends Thread {
 	// of pending hops unpark it
 	volatile boolean waiting;
 
-	LoopThread(EventLoop loop, boolean daemon, boolean mayBlock) {
-		super(() -> loop.runner().run(), loop.name());
+	// 1 while the loop thread is (about to be) parked, set by this thread (LoopRunner);
+	// the first producer to CAS it to 0 unparks the thread, so a busy loop is never woken
+	volatile int parked;
+
+	LoopThread(EventLoop loop, String name, Runnable body, boolean daemon, boolean mayBlock) {
+		super(body, name);
 		this.loop = loop;
 		this.pendingHops = mayBlock ? ConcurrentHashMap.newKeySet() : null;
 		setDaemon(daemon);
+	}
+
+	/**
+	 * Return whether the calling thread is this one.
+	 */
+	boolean isCurrent() {
+		return Thread.currentThread() == this;
+	}
+
+	/**
+	 * Unpark this thread if it is parked (any thread).
+	 */
+	void wakeUp() {
+		if (this.parked != 0 && PARKED.compareAndSet(this, 1, 0)) {
+			LockSupport.unpark(this);
+		}
 	}
 
 }

@@ -40,7 +40,25 @@ final class LoopTimers implements Ticker.TimedLoop {
 		}
 	}
 
+	// the loop these timers belong to: what the ticker sees (TimedLoop.loop()), and
+	// what tells a caller on another loop from one on this loop; never called back
 	private final EventLoop loop;
+
+	private final String loopName;
+
+	private final long lagThresholdNanos;
+
+	private final Ticker ticker;
+
+	private final LoopLifecycle lifecycle;
+
+	private final LoopThread thread;
+
+	private final TaskQueue queue;
+
+	private final LoopCounters counters;
+
+	private final TaskRunner tasks;
 
 	private final LagProbe probe;
 
@@ -55,8 +73,17 @@ final class LoopTimers implements Ticker.TimedLoop {
 
 	private final PurgeTimers purge = new PurgeTimers();
 
-	LoopTimers(EventLoop loop, LagProbe probe) {
+	LoopTimers(EventLoop loop, String loopName, long lagThresholdNanos, Ticker ticker, LoopLifecycle lifecycle,
+			LoopThread thread, TaskQueue queue, LoopCounters counters, TaskRunner tasks, LagProbe probe) {
 		this.loop = loop;
+		this.loopName = loopName;
+		this.lagThresholdNanos = lagThresholdNanos;
+		this.ticker = ticker;
+		this.lifecycle = lifecycle;
+		this.thread = thread;
+		this.queue = queue;
+		this.counters = counters;
+		this.tasks = tasks;
 		this.probe = probe;
 	}
 
@@ -70,23 +97,23 @@ final class LoopTimers implements Ticker.TimedLoop {
 		if (delay.isNegative()) {
 			throw new IllegalArgumentException("delay must not be negative, but was " + delay);
 		}
-		long deadline = this.loop.ticker().nanoTime() + saturatedNanos(delay);
+		long deadline = this.ticker.nanoTime() + saturatedNanos(delay);
 		EventLoop caller = EventLoop.currentOrNull();
 		ScheduledTask scheduled = new ScheduledTask(this.loop, task, deadline, periodNanos,
 				(caller != this.loop) ? caller : null);
-		if (!this.loop.inLoop()) {
+		if (!this.thread.isCurrent()) {
 			try {
-				this.loop.enqueue(scheduled); // armed by the loop when it takes it
+				this.queue.enqueue(scheduled); // armed by the loop when it takes it
 			}
 			catch (RejectedExecutionException ex) {
 				return LoopFuture.failed(ex);
 			}
 			return scheduled.future;
 		}
-		if (!this.loop.acceptsTasks()) {
-			return LoopFuture.failed(this.loop.rejectedBecauseShutdown());
+		if (!this.lifecycle.acceptsTasks()) {
+			return LoopFuture.failed(this.queue.rejectedBecauseShutdown());
 		}
-		this.loop.counters().scheduledOnLoop();
+		this.counters.scheduledOnLoop();
 		this.heap.add(scheduled);
 		return scheduled.future;
 	}
@@ -95,7 +122,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 	 * Arm a timer that came through the task queue, unless it was cancelled on the way.
 	 */
 	void arm(ScheduledTask scheduled) {
-		assert this.loop.inLoop();
+		assert this.thread.isCurrent();
 		if (!scheduled.future.isDone()) {
 			this.heap.add(scheduled);
 		}
@@ -121,10 +148,10 @@ final class LoopTimers implements Ticker.TimedLoop {
 	 * round and the queued tasks run in between.
 	 */
 	int runRound(long now, int limit) {
-		assert this.loop.inLoop();
+		assert this.thread.isCurrent();
 		long armedBefore = this.heap.nextSequence();
 		int runs = 0;
-		for (int ran = 0; ran < limit && this.loop.isRunning(); ran++) {
+		for (int ran = 0; ran < limit && this.lifecycle.isRunning(); ran++) {
 			ScheduledTask next = this.heap.peek();
 			if (next == null || next.deadlineNanos - now > 0 || next.sequence >= armedBefore) {
 				return runs;
@@ -134,7 +161,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 				continue;
 			}
 			this.probe.timerRanLate(now - next.deadlineNanos);
-			this.loop.runner().runTask(next);
+			this.tasks.runTask(next);
 			runs++;
 			if (next.isPeriodic() && !next.future.isDone()) {
 				if (next.periodNanos > 0) {
@@ -142,7 +169,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 					reportIfBehind(next, now);
 				}
 				else {
-					next.deadlineNanos = this.loop.ticker().nanoTime() - next.periodNanos;
+					next.deadlineNanos = this.ticker.nanoTime() - next.periodNanos;
 				}
 				this.heap.add(next);
 			}
@@ -152,10 +179,10 @@ final class LoopTimers implements Ticker.TimedLoop {
 
 	private void reportIfBehind(ScheduledTask periodic, long now) {
 		long behind = now - periodic.deadlineNanos;
-		if (!periodic.reportedBehind && behind > this.loop.settings().lagThreshold().toNanos()) {
+		if (!periodic.reportedBehind && behind > this.lagThresholdNanos) {
 			periodic.reportedBehind = true;
 			logger.log(Level.WARNING,
-					"Periodic task " + periodic.task() + " on event loop '" + this.loop.name()
+					"Periodic task " + periodic.task() + " on event loop '" + this.loopName
 							+ "' runs longer than its period of " + Duration.ofNanos(periodic.periodNanos) + " and is "
 							+ Duration.ofNanos(behind) + " behind. It makes one owed run per timer round, between "
 							+ "queued tasks; lengthen its period or make it faster.");
@@ -169,7 +196,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 	 * deadline, or until later cancellations trigger a purge).
 	 */
 	void cancelled(ScheduledTask timer) {
-		if (this.loop.inLoop()) {
+		if (this.thread.isCurrent()) {
 			this.heap.remove(timer);
 			return;
 		}
@@ -177,7 +204,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 		if (cancelled >= Math.max(PURGE_THRESHOLD, this.heap.size() / 4) && this.purgeRequested == 0
 				&& PURGE_REQUESTED.compareAndSet(this, 0, 1)) {
 			try {
-				this.loop.executeInternal(this.purge);
+				this.queue.enqueueInternal(this.purge);
 			}
 			catch (RejectedExecutionException ex) {
 				// terminated: its timers were cancelled with it
@@ -189,7 +216,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 	 * Cancel every pending timer at shutdown.
 	 */
 	void cancelAll() {
-		assert this.loop.inLoop();
+		assert this.thread.isCurrent();
 		int cancelled = 0;
 		while (this.heap.peek() != null) {
 			if (cancelAtShutdown(this.heap.poll())) {
@@ -197,7 +224,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 			}
 		}
 		if (cancelled > 0) {
-			logger.log(Level.DEBUG, "Event loop '" + this.loop.name() + "' cancelled " + cancelled + " pending timers");
+			logger.log(Level.DEBUG, "Event loop '" + this.loopName + "' cancelled " + cancelled + " pending timers");
 		}
 	}
 
@@ -223,11 +250,11 @@ final class LoopTimers implements Ticker.TimedLoop {
 	 * @return whether the timer was still pending
 	 */
 	boolean cancelAtShutdown(ScheduledTask timer) {
-		if (!timer.cancelAtShutdown(this.loop.name())) {
+		if (!timer.cancelAtShutdown(this.loopName)) {
 			return false;
 		}
 		if (!timer.hasRun()) {
-			this.loop.counters().abandoned(1);
+			this.counters.abandoned(1);
 		}
 		return true;
 	}
@@ -250,7 +277,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 	public CompletableFuture<Integer> runDueTimers() {
 		DueTimers task = new DueTimers();
 		try {
-			this.loop.executeInternal(task);
+			this.queue.enqueueInternal(task);
 		}
 		catch (RejectedExecutionException ex) {
 			task.done.completeExceptionally(ex);
@@ -288,9 +315,9 @@ final class LoopTimers implements Ticker.TimedLoop {
 
 		@Override
 		void execute() {
-			Ticker ticker = LoopTimers.this.loop.ticker();
+			Ticker ticker = LoopTimers.this.ticker;
 			long now = ticker.nanoTime();
-			while (LoopTimers.this.loop.isRunning() && anyDue(now)) {
+			while (LoopTimers.this.lifecycle.isRunning() && anyDue(now)) {
 				this.runs += runRound(now, Integer.MAX_VALUE);
 				now = ticker.nanoTime();
 			}
@@ -332,8 +359,8 @@ final class LoopTimers implements Ticker.TimedLoop {
 
 		@Override
 		void fail(Throwable failure) {
-			logger.log(Level.ERROR,
-					"Purging cancelled timers of event loop '" + LoopTimers.this.loop.name() + "' failed", failure);
+			logger.log(Level.ERROR, "Purging cancelled timers of event loop '" + LoopTimers.this.loopName + "' failed",
+					failure);
 		}
 
 		@Override

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>
  * Producers: any thread. Consumer: the loop thread, or after termination whoever holds
- * the loop's sweep lock.
+ * the sweep lock ({@link #sweep()}).
  */
 final class TaskQueue {
 
@@ -42,7 +42,27 @@ final class TaskQueue {
 	 */
 	static final boolean UNSAFE_QUEUE = Runtime.version().feature() < 24;
 
+	/** What {@link #pollToDrain(long)} returns when the drain must end; never queued. */
+	static final Runnable DRAIN_OVER = () -> {
+	};
+
 	private final MessagePassingQueue<Runnable> queue;
+
+	private final String loopName;
+
+	private final LoopLifecycle lifecycle;
+
+	private final LoopCounters counters;
+
+	private final LoopThread thread;
+
+	private final Ticker ticker;
+
+	// how long a producer that is not a loop thread waits for room, zero: not at all
+	private final long submitTimeoutNanos;
+
+	// serialises every consumer of the queue other than the running loop thread
+	private final Object sweepLock = new Object();
 
 	// the same queue, for its producer index
 	private final QueueProgressIndicators progress;
@@ -58,8 +78,15 @@ final class TaskQueue {
 	// from the producer index to count user submissions
 	private final LongAdder internalOffered = new LongAdder();
 
-	TaskQueue(int capacity) {
+	TaskQueue(int capacity, long submitTimeoutNanos, String loopName, LoopLifecycle lifecycle, LoopCounters counters,
+			LoopThread thread, Ticker ticker) {
 		this.capacity = capacity;
+		this.submitTimeoutNanos = submitTimeoutNanos;
+		this.loopName = loopName;
+		this.lifecycle = lifecycle;
+		this.counters = counters;
+		this.thread = thread;
+		this.ticker = ticker;
 		if (UNSAFE_QUEUE) {
 			MpscUnboundedXaddArrayQueue<Runnable> queue = new MpscUnboundedXaddArrayQueue<>(1024, 4);
 			this.queue = queue;
@@ -97,41 +124,53 @@ final class TaskQueue {
 	 * @throws RejectedExecutionException if the loop is shutting down or terminated, or
 	 * the bounded queue is full
 	 */
-	void enqueue(EventLoop loop, Runnable task) {
-		if (!loop.acceptsTasks()) {
-			throw loop.rejectedBecauseShutdown();
+	void enqueue(Runnable task) {
+		if (!this.lifecycle.acceptsTasks()) {
+			throw rejectedBecauseShutdown();
 		}
-		if (this.capacity != 0 && !reserve(loop)) {
-			loop.counters().rejectedOne();
-			throw new RejectedExecutionException("Event loop '" + loop.name() + "' rejected a task: its queue is full ("
-					+ this.capacity + " tasks). Slow down the producers, raise the queue capacity, "
-					+ "or set a submit timeout so that producers wait for space.");
+		if (this.capacity != 0 && !reserve()) {
+			this.counters.rejectedOne();
+			throw new RejectedExecutionException(
+					"Event loop '" + this.loopName + "' rejected a task: its queue is full (" + this.capacity
+							+ " tasks). Slow down the producers, raise the queue capacity, "
+							+ "or set a submit timeout so that producers wait for space.");
 		}
 		this.queue.offer(task);
-		afterOffer(loop);
+		afterOffer();
+	}
+
+	/**
+	 * Refuse a task because the loop is shutting down or terminated: counted as rejected.
+	 * @return the exception to throw or to fail the task's future with
+	 */
+	RejectedExecutionException rejectedBecauseShutdown() {
+		this.counters.rejectedOne();
+		return new RejectedExecutionException("Event loop '" + this.loopName + "' is " + this.lifecycle.state()
+				+ " and accepts no new tasks. Submit work before the application shuts down, "
+				+ "or check EventLoop.state() first.");
 	}
 
 	/**
 	 * Queue internal work for the loop, whatever the bound, until it has terminated.
 	 * @throws RejectedExecutionException once the loop has terminated
 	 */
-	void enqueueInternal(EventLoop loop, InternalTask task) {
-		if (loop.isTerminated()) {
-			throw new RejectedExecutionException("Event loop '" + loop.name() + "' has terminated");
+	void enqueueInternal(InternalTask task) {
+		if (this.lifecycle.isTerminated()) {
+			throw new RejectedExecutionException("Event loop '" + this.loopName + "' has terminated");
 		}
 		this.internalOffered.increment();
 		this.queue.offer(task);
-		afterOffer(loop);
+		afterOffer();
 	}
 
-	private void afterOffer(EventLoop loop) {
-		if (loop.isTerminated()) {
+	private void afterOffer() {
+		if (this.lifecycle.isTerminated()) {
 			// raced with termination after its final sweep: sweep again so that this task
 			// is abandoned rather than stranded
-			loop.runner().sweep();
+			sweep();
 		}
-		else if (!loop.inLoop()) {
-			loop.runner().wakeUp();
+		else if (!this.thread.isCurrent()) {
+			this.thread.wakeUp();
 		}
 	}
 
@@ -143,27 +182,27 @@ final class TaskQueue {
 	 * @throws java.util.concurrent.RejectedExecutionException if the loop stops accepting
 	 * tasks while the caller waits
 	 */
-	private boolean reserve(EventLoop loop) {
+	private boolean reserve() {
 		if (tryReserve()) {
 			return true;
 		}
-		long waitNanos = loop.settings().submitTimeout().toNanos();
+		long waitNanos = this.submitTimeoutNanos;
 		if (waitNanos == 0 || EventLoop.currentOrNull() != null) {
 			return false;
 		}
-		long deadline = loop.ticker().nanoTime() + waitNanos;
-		while (loop.acceptsTasks()) {
-			loop.runner().wakeUp();
+		long deadline = this.ticker.nanoTime() + waitNanos;
+		while (this.lifecycle.acceptsTasks()) {
+			this.thread.wakeUp();
 			// the loop is what a thread dump shows it waits for
-			LockSupport.parkNanos(loop, 20_000);
+			LockSupport.parkNanos(this.thread.loop, 20_000);
 			if (tryReserve()) {
 				return true;
 			}
-			if (loop.ticker().nanoTime() - deadline >= 0) {
+			if (this.ticker.nanoTime() - deadline >= 0) {
 				return false;
 			}
 		}
-		throw loop.rejectedBecauseShutdown();
+		throw rejectedBecauseShutdown();
 	}
 
 	@Nullable Runnable poll() {
@@ -189,6 +228,50 @@ final class TaskQueue {
 		if (this.capacity != 0 && !(task instanceof InternalTask)) {
 			PENDING.getAndAdd(this, -1);
 		}
+	}
+
+	/**
+	 * Take the next task for the drain at shutdown, under the sweep lock, unless the loop
+	 * has terminated or the deadline has passed (loop thread only).
+	 * @return the task, {@code null} if none is ready, or {@link #DRAIN_OVER} when the
+	 * drain must end
+	 */
+	@Nullable Runnable pollToDrain(long deadline) {
+		assert this.thread.isCurrent();
+		synchronized (this.sweepLock) {
+			if (this.lifecycle.state() == LoopState.TERMINATED || this.ticker.nanoTime() - deadline > 0) {
+				return DRAIN_OVER;
+			}
+			return poll();
+		}
+	}
+
+	/**
+	 * Abandon everything still queued. Only after TERMINATED, and under the sweep lock,
+	 * so that there is one consumer at a time (any thread).
+	 * @return how many user tasks were abandoned
+	 */
+	int sweep() {
+		int count = 0;
+		synchronized (this.sweepLock) {
+			RejectedExecutionException cause = null;
+			Runnable task;
+			while ((task = poll()) != null) {
+				if (task instanceof LoopTask loopTask) {
+					if (cause == null) {
+						cause = new RejectedExecutionException("Event loop '" + this.loopName
+								+ "' shut down before this task ran (the shutdown timeout ran out). "
+								+ "Raise the shutdown timeout, or stop submitting work earlier.");
+					}
+					loopTask.abandon(cause);
+				}
+				if (!(task instanceof InternalTask)) {
+					count++;
+				}
+			}
+		}
+		this.counters.abandoned(count);
+		return count;
 	}
 
 	boolean isEmpty() {

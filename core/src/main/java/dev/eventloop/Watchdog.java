@@ -30,6 +30,9 @@ final class Watchdog {
 
 	private static final System.Logger logger = System.getLogger(Watchdog.class.getName());
 
+	// where a loop's own events are logged, a forced termination included
+	private static final System.Logger loopLogger = System.getLogger(EventLoop.class.getName());
+
 	private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private static final long MAX_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -71,11 +74,26 @@ final class Watchdog {
 	}
 
 	/**
-	 * The watchdog's view of one loop.
+	 * The watchdog's view of one loop, and what it does to a loop stuck past its shutdown
+	 * deadline.
 	 */
 	static final class Monitor {
 
-		private final EventLoop loop;
+		private final String loopName;
+
+		private final Duration stallThreshold;
+
+		private final Ticker ticker;
+
+		private final LoopCounters counters;
+
+		private final LoopThread thread;
+
+		private final LoopLifecycle lifecycle;
+
+		private final TaskQueue queue;
+
+		private final LoopTimers timers;
 
 		private final long thresholdNanos;
 
@@ -104,11 +122,19 @@ final class Watchdog {
 
 		private volatile StackTraceElement[] stallStackTrace = new StackTraceElement[0];
 
-		Monitor(EventLoop loop) {
-			this.loop = loop;
-			this.thresholdNanos = loop.stallThreshold().toNanos();
+		Monitor(String loopName, Duration stallThreshold, Ticker ticker, LoopCounters counters, LoopThread thread,
+				LoopLifecycle lifecycle, TaskQueue queue, LoopTimers timers) {
+			this.loopName = loopName;
+			this.stallThreshold = stallThreshold;
+			this.ticker = ticker;
+			this.counters = counters;
+			this.thread = thread;
+			this.lifecycle = lifecycle;
+			this.queue = queue;
+			this.timers = timers;
+			this.thresholdNanos = stallThreshold.toNanos();
 			this.periodNanos = Math.max(MIN_PERIOD_NANOS, Math.min(MAX_PERIOD_NANOS, this.thresholdNanos / 4));
-			this.lastCheckNanos = loop.ticker().nanoTime();
+			this.lastCheckNanos = ticker.nanoTime();
 		}
 
 		/**
@@ -116,9 +142,9 @@ final class Watchdog {
 		 */
 		void check() {
 			try {
-				long now = this.loop.ticker().nanoTime();
-				long sequence = this.loop.counters().runSequence();
-				boolean busy = this.loop.counters().running();
+				long now = this.ticker.nanoTime();
+				long sequence = this.counters.runSequence();
+				boolean busy = this.counters.running();
 				if (!busy || sequence != this.lastSequence) {
 					// the task started since the previous check: at most a period after
 					// it,
@@ -127,7 +153,7 @@ final class Watchdog {
 					moved(Math.min(now, this.lastCheckNanos + this.periodNanos), sequence, busy);
 				}
 				else if (!this.stalled) {
-					Thread.State threadState = this.loop.thread().getState();
+					Thread.State threadState = this.thread.getState();
 					boolean waiting = threadState == Thread.State.WAITING || threadState == Thread.State.TIMED_WAITING
 							|| threadState == Thread.State.BLOCKED;
 					this.waitingChecks = waiting ? this.waitingChecks + 1 : 0;
@@ -139,13 +165,13 @@ final class Watchdog {
 					}
 				}
 				this.lastCheckNanos = now;
-				if (this.stalled && this.loop.state() == LoopState.SHUTTING_DOWN
-						&& now - this.loop.shutdownDeadline() > 0) {
-					this.loop.runner().forceTerminate(this.stallStackTrace);
+				if (this.stalled && this.lifecycle.state() == LoopState.SHUTTING_DOWN
+						&& now - this.lifecycle.shutdownDeadline() > 0) {
+					forceTerminate(this.stallStackTrace);
 				}
 			}
 			catch (RuntimeException ex) {
-				logger.log(Level.ERROR, "Watchdog check of event loop '" + this.loop.name() + "' failed", ex);
+				logger.log(Level.ERROR, "Watchdog check of event loop '" + this.loopName + "' failed", ex);
 			}
 		}
 
@@ -159,30 +185,65 @@ final class Watchdog {
 				this.blocked = false;
 				this.stalledSince = null;
 				this.stallStackTrace = new StackTraceElement[0];
-				logger.log(Level.INFO, "Event loop '" + this.loop.name() + "' is no longer stalled");
+				logger.log(Level.INFO, "Event loop '" + this.loopName + "' is no longer stalled");
 			}
 		}
 
 		private void markStalled(long now, boolean blocked, Thread.State threadState) {
-			StackTraceElement[] trace = this.loop.thread().getStackTrace();
+			StackTraceElement[] trace = this.thread.getStackTrace();
 			this.stallStackTrace = trace;
 			this.stalledSince = Instant.now().minusNanos(now - this.lastChangeNanos);
 			this.blocked = blocked;
 			this.stalled = true;
-			Throwable where = new Throwable("Stack of event loop '" + this.loop.name() + "'");
+			Throwable where = new Throwable("Stack of event loop '" + this.loopName + "'");
 			where.setStackTrace(trace);
 			long millis = TimeUnit.NANOSECONDS.toMillis(now - this.lastChangeNanos);
-			String message = blocked ? "Event loop '" + this.loop.name() + "' is blocked: its current task has kept "
+			String message = blocked ? "Event loop '" + this.loopName + "' is blocked: its current task has kept "
 					+ "the loop thread waiting (" + threadState + ") for about " + millis + " ms. If it waits for a "
 					+ "result that this loop must produce, it never returns. Compose the result instead "
 					+ "(thenCompose, thenApply) and move blocking work off the loop with AsyncContext.offload."
-					: "Event loop '" + this.loop.name() + "' is stalled: one task has run for more than "
-							+ this.loop.stallThreshold().toMillis() + " ms. Move blocking work off "
+					: "Event loop '" + this.loopName + "' is stalled: one task has run for more than "
+							+ this.stallThreshold.toMillis() + " ms. Move blocking work off "
 							+ "the loop with AsyncContext.offload.";
 			logger.log(Level.WARNING, message, where);
 		}
 
-		void terminated() {
+		/**
+		 * Terminate a loop whose thread is stuck in one task after its shutdown deadline.
+		 * Called by the watchdog only once it has seen the task stalled, so the loop
+		 * thread is inside that task and not polling the queue or changing its timers
+		 * (which it no longer accepts); when the task returns, the loop thread sees
+		 * TERMINATED and polls no more.
+		 */
+		private void forceTerminate(StackTraceElement[] stuckAt) {
+			if (!this.lifecycle.markTerminated(true)) {
+				return;
+			}
+			Throwable where = new Throwable("Stack of the stuck task");
+			where.setStackTrace(stuckAt);
+			int timers = this.timers.cancelAllFromElsewhere();
+			int count = this.queue.sweep();
+			loopLogger.log(Level.ERROR, "Event loop '" + this.loopName + "' did not finish a task before its shutdown "
+					+ "timeout; terminated without it. " + count + " queued tasks were abandoned and " + timers
+					+ " pending timers cancelled; their futures completed exceptionally. The stuck task is still "
+					+ "running on thread '" + this.thread.getName() + "'.", where);
+			this.thread.interrupt();
+			loopTerminated(null);
+		}
+
+		/**
+		 * The loop has terminated, on its thread or by {@link #forceTerminate}: no task
+		 * will run again. Its death, if any, is published before the termination future
+		 * completes.
+		 */
+		void loopTerminated(LoopStats.@Nullable Death death) {
+			this.lifecycle.died(death);
+			terminated();
+			this.ticker.detach(this.timers);
+			this.lifecycle.completeTermination();
+		}
+
+		private void terminated() {
 			INSTANCE.monitors.remove(this);
 			this.runningSinceNanos = 0;
 			this.stalled = false;

@@ -57,7 +57,7 @@ class AttackAdaptiveIdleTests {
 	private void keepBusy(EventLoop loop, boolean withPauses) {
 		Thread producer = new Thread(() -> {
 			ThreadLocalRandom random = ThreadLocalRandom.current();
-			while (!this.stop.get() && loop.isRunning()) {
+			while (!this.stop.get() && loop.state() == LoopState.RUNNING) {
 				try {
 					loop.execute(() -> {
 					});
@@ -267,9 +267,11 @@ class AttackAdaptiveIdleTests {
 	}
 
 	private static AdaptiveSpin adaptiveSpin(EventLoop loop) throws ReflectiveOperationException {
+		Field runner = EventLoop.class.getDeclaredField("runner");
+		runner.setAccessible(true);
 		Field field = LoopRunner.class.getDeclaredField("adaptive");
 		field.setAccessible(true);
-		return (AdaptiveSpin) field.get(loop.runner());
+		return (AdaptiveSpin) field.get(runner.get(loop));
 	}
 
 }

@@ -528,15 +528,18 @@ class AttackCoreTests {
 		assertThatExceptionOfType(TimeoutException.class).isThrownBy(() -> pending.get(-5, TimeUnit.DAYS));
 		assertThatExceptionOfType(TimeoutException.class)
 			.isThrownBy(() -> pending.get(Long.MIN_VALUE, TimeUnit.NANOSECONDS));
+		Thread waiter = Thread.currentThread();
 		for (TimeUnit unit : new TimeUnit[] { TimeUnit.NANOSECONDS, TimeUnit.DAYS }) {
 			LoopFuture<Integer> later = new LoopFuture<>();
+			AtomicBoolean completedWhileWaiting = new AtomicBoolean();
 			Thread completer = new Thread(() -> {
-				LockSupport2.pause();
+				completedWhileWaiting.set(LockSupport2.awaitWaiting(waiter));
 				later.complete(9);
 			});
 			completer.start();
 			assertThat(later.get(Long.MAX_VALUE, unit)).isEqualTo(9);
 			completer.join(5_000);
+			assertThat(completedWhileWaiting).as("completed while the caller waited (%s)", unit).isTrue();
 		}
 		LoopFuture<Integer> done = LoopFuture.completed(3);
 		assertThat(done.get(-1, TimeUnit.DAYS)).isEqualTo(3);
@@ -550,6 +553,7 @@ class AttackCoreTests {
 		EventLoop remote = track(EventLoop.builder("attack-remote").build());
 		for (BlockingPolicy policy : BlockingPolicy.values()) {
 			EventLoop loop = track(EventLoop.builder("attack-wait-" + policy).blockingPolicy(policy).build());
+			AtomicInteger completedWhileWaiting = new AtomicInteger();
 			List<String> outcomes = loop.submit(() -> {
 				List<String> out = new ArrayList<>();
 				LoopFuture<Integer> pending = new LoopFuture<>();
@@ -560,10 +564,14 @@ class AttackCoreTests {
 				out.add(outcome(() -> LoopFuture.completed(5).get(Long.MAX_VALUE, TimeUnit.DAYS)));
 				out.add(outcome(() -> pending.get(2, TimeUnit.MILLISECONDS)));
 				// completed by another thread
-				out.add(outcome(() -> completedLater().get(Long.MAX_VALUE, TimeUnit.DAYS)));
-				out.add(outcome(() -> completedLater().get(Long.MAX_VALUE, TimeUnit.NANOSECONDS)));
-				out.add(outcome(() -> completedLater().get(Long.MAX_VALUE / 2 - 1, TimeUnit.NANOSECONDS)));
-				out.add(outcome(() -> completedLater().join()));
+				Thread waiter = Thread.currentThread();
+				out.add(outcome(
+						() -> completedLater(waiter, completedWhileWaiting).get(Long.MAX_VALUE, TimeUnit.DAYS)));
+				out.add(outcome(
+						() -> completedLater(waiter, completedWhileWaiting).get(Long.MAX_VALUE, TimeUnit.NANOSECONDS)));
+				out.add(outcome(() -> completedLater(waiter, completedWhileWaiting).get(Long.MAX_VALUE / 2 - 1,
+						TimeUnit.NANOSECONDS)));
+				out.add(outcome(() -> completedLater(waiter, completedWhileWaiting).join()));
 				// completed by a hop back to this loop
 				out.add(outcome(() -> remote.submit(() -> 5).get(Long.MAX_VALUE, TimeUnit.DAYS)));
 				out.add(outcome(() -> remote.submit(() -> 5).get(365_000, TimeUnit.DAYS)));
@@ -575,13 +583,25 @@ class AttackCoreTests {
 			assertThat(outcomes).as(policy.toString())
 				.containsExactly("TimeoutException", "TimeoutException", "TimeoutException", "5", "5", timedOut,
 						blocked, blocked, blocked, blocked, blocked, blocked, blocked);
+			if (policy != BlockingPolicy.FAIL) {
+				// each of the four was completed by the other thread while the loop
+				// waited
+				assertThat(completedWhileWaiting).as(policy.toString()).hasValue(4);
+			}
 		}
 	}
 
-	private static LoopFuture<Integer> completedLater() {
+	/**
+	 * A future completed by another thread once the waiter waits (or, if it never waits,
+	 * as under FAIL, once the bound has passed), counting the completions that came while
+	 * it waited.
+	 */
+	private static LoopFuture<Integer> completedLater(Thread waiter, AtomicInteger completedWhileWaiting) {
 		LoopFuture<Integer> future = new LoopFuture<>();
 		new Thread(() -> {
-			LockSupport2.pause();
+			if (LockSupport2.awaitWaiting(waiter)) {
+				completedWhileWaiting.incrementAndGet();
+			}
 			future.complete(5);
 		}).start();
 		return future;
@@ -724,11 +744,23 @@ class AttackCoreTests {
 
 	}
 
-	/** A short pause for a completing thread, so that the waiter is already waiting. */
+	/** Lets a completing thread wait until the waiter is already waiting. */
 	static final class LockSupport2 {
 
-		static void pause() {
-			java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+		/**
+		 * Wait, for ten seconds at most, until the waiter's thread is parked or sleeping.
+		 * @return whether it was seen waiting
+		 */
+		static boolean awaitWaiting(Thread waiter) {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (System.nanoTime() - deadline < 0) {
+				Thread.State state = waiter.getState();
+				if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+					return true;
+				}
+				java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+			}
+			return false;
 		}
 
 	}

@@ -1,5 +1,6 @@
 package dev.eventloop;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -12,13 +13,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LoopCountersTests {
 
-	private final TaskQueue queue = new TaskQueue(0);
-
-	// never started: it only lends its settings and ticker to the counters' readings
+	// never started: it lends its parts (queue, probe, monitor), wired as every loop
+	// wires them, to the counters' readings; nothing consumes its queue
 	private final EventLoop unstarted = new EventLoop("counted", EventLoop.builder("counted").settings(), null);
 
-	private final LoopCounters counters = new LoopCounters(this.unstarted, this.queue,
-			new LagProbe("counted", Duration.ofMillis(100)), new Watchdog.Monitor(this.unstarted));
+	private final LoopCounters counters = this.unstarted.counters();
+
+	private final TaskQueue queue = queueOf(this.unstarted);
+
+	private static TaskQueue queueOf(EventLoop loop) {
+		try {
+			Field queue = EventLoop.class.getDeclaredField("queue");
+			queue.setAccessible(true);
+			return (TaskQueue) queue.get(loop);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
 
 	@Test
 	void everyCountStartsAtZero() {
@@ -80,20 +92,14 @@ class LoopCountersTests {
 
 	@Test
 	void submittedCountsUserTasksQueuedAndTimersArmedOnTheLoopButNoInternalTasks() {
-		EventLoop owner = EventLoop.builder("owner").build();
-		try {
-			this.queue.enqueue(owner, () -> {
-			});
-			this.queue.enqueue(owner, () -> {
-			});
-			this.queue.enqueueInternal(owner, new TaskQueueTests.NoOpInternalTask());
-			this.counters.scheduledOnLoop();
-			assertThat(this.counters.submitted()).isEqualTo(3);
-			assertThat(this.counters.queueSize()).isEqualTo(3);
-		}
-		finally {
-			owner.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join();
-		}
+		this.queue.enqueue(() -> {
+		});
+		this.queue.enqueue(() -> {
+		});
+		this.queue.enqueueInternal(new TaskQueueTests.NoOpInternalTask());
+		this.counters.scheduledOnLoop();
+		assertThat(this.counters.submitted()).isEqualTo(3);
+		assertThat(this.counters.queueSize()).isEqualTo(3);
 	}
 
 	@Test

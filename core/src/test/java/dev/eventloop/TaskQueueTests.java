@@ -1,5 +1,6 @@
 package dev.eventloop;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link TaskQueue}. The queue is consumed by the test thread; a running loop
- * stands in for the owner whose state, settings and counters the queue consults.
+ * stands in for the owner whose state, counters and thread the queue consults.
  */
 class TaskQueueTests {
 
@@ -31,6 +32,22 @@ class TaskQueueTests {
 		this.others.forEach((loop) -> loop.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join());
 	}
 
+	/**
+	 * A queue of the test's own, consumed by the test thread, that consults the owner's
+	 * state, counters, thread and ticker as the owner's own queue does.
+	 */
+	private static TaskQueue queue(EventLoop owner, int capacity, Duration submitTimeout) {
+		try {
+			Field lifecycle = EventLoop.class.getDeclaredField("lifecycle");
+			lifecycle.setAccessible(true);
+			return new TaskQueue(capacity, submitTimeout.toNanos(), owner.name(), (LoopLifecycle) lifecycle.get(owner),
+					owner.counters(), owner.thread(), owner.ticker());
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private EventLoop loop(EventLoop.Builder builder) {
 		EventLoop loop = builder.build();
 		this.others.add(loop);
@@ -39,12 +56,12 @@ class TaskQueueTests {
 
 	@Test
 	void aFullBoundedQueueRefusesUserTasksNamingTheLoopAndTheWayOut() {
-		TaskQueue queue = new TaskQueue(2);
-		queue.enqueue(this.owner, () -> {
+		TaskQueue queue = queue(this.owner, 2, Duration.ZERO);
+		queue.enqueue(() -> {
 		});
-		queue.enqueue(this.owner, () -> {
+		queue.enqueue(() -> {
 		});
-		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(() -> {
 		}))
 			.withMessageContaining("Event loop 'owner' rejected a task: its queue is full (2 tasks)")
 			.withMessageContaining("raise the queue capacity");
@@ -53,64 +70,64 @@ class TaskQueueTests {
 
 	@Test
 	void aRefusedUserTaskIsCountedAsRejectedOnTheLoop() {
-		TaskQueue queue = new TaskQueue(1);
-		queue.enqueue(this.owner, () -> {
+		TaskQueue queue = queue(this.owner, 1, Duration.ZERO);
+		queue.enqueue(() -> {
 		});
 		long before = this.owner.counters().rejected();
-		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(() -> {
 		}));
 		assertThat(this.owner.counters().rejected()).isEqualTo(before + 1);
 	}
 
 	@Test
 	void internalTasksAreNeverRefusedByAFullQueue() {
-		TaskQueue queue = new TaskQueue(1);
-		queue.enqueue(this.owner, () -> {
+		TaskQueue queue = queue(this.owner, 1, Duration.ZERO);
+		queue.enqueue(() -> {
 		});
 		for (int i = 0; i < 5; i++) {
-			queue.enqueueInternal(this.owner, new NoOpInternalTask());
+			queue.enqueueInternal(new NoOpInternalTask());
 		}
 		assertThat(queue.size()).isEqualTo(6);
 	}
 
 	@Test
 	void internalTasksDoNotTakeUpTheBound() {
-		TaskQueue queue = new TaskQueue(2);
-		queue.enqueueInternal(this.owner, new NoOpInternalTask());
-		queue.enqueueInternal(this.owner, new NoOpInternalTask());
-		queue.enqueue(this.owner, () -> {
+		TaskQueue queue = queue(this.owner, 2, Duration.ZERO);
+		queue.enqueueInternal(new NoOpInternalTask());
+		queue.enqueueInternal(new NoOpInternalTask());
+		queue.enqueue(() -> {
 		});
-		queue.enqueue(this.owner, () -> {
+		queue.enqueue(() -> {
 		});
 		assertThat(queue.size()).isEqualTo(4);
 	}
 
 	@Test
 	void takingAUserTaskFreesAPlaceButTakingAnInternalTaskDoesNot() {
-		TaskQueue queue = new TaskQueue(1);
-		queue.enqueueInternal(this.owner, new NoOpInternalTask());
-		queue.enqueue(this.owner, () -> {
+		TaskQueue queue = queue(this.owner, 1, Duration.ZERO);
+		queue.enqueueInternal(new NoOpInternalTask());
+		queue.enqueue(() -> {
 		});
 		assertThat(queue.poll()).isInstanceOf(InternalTask.class);
-		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(() -> {
 		}));
 		assertThat(queue.poll()).isNotNull().isNotInstanceOf(InternalTask.class);
-		queue.enqueue(this.owner, () -> {
+		queue.enqueue(() -> {
 		});
 		assertThat(queue.size()).isOne();
 	}
 
 	@Test
 	void tasksAreTakenInTheOrderTheyWereQueued() {
-		TaskQueue queue = new TaskQueue(0);
+		TaskQueue queue = queue(this.owner, 0, Duration.ZERO);
 		Runnable first = () -> {
 		};
 		InternalTask second = new NoOpInternalTask();
 		Runnable third = () -> {
 		};
-		queue.enqueue(this.owner, first);
-		queue.enqueueInternal(this.owner, second);
-		queue.enqueue(this.owner, third);
+		queue.enqueue(first);
+		queue.enqueueInternal(second);
+		queue.enqueue(third);
 		assertThat(queue.poll()).isSameAs(first);
 		assertThat(queue.relaxedPoll()).isSameAs(second);
 		assertThat(queue.poll()).isSameAs(third);
@@ -120,22 +137,22 @@ class TaskQueueTests {
 
 	@Test
 	void userOfferedCountsUserTasksOnly() {
-		TaskQueue queue = new TaskQueue(0);
-		queue.enqueue(this.owner, () -> {
+		TaskQueue queue = queue(this.owner, 0, Duration.ZERO);
+		queue.enqueue(() -> {
 		});
-		queue.enqueueInternal(this.owner, new NoOpInternalTask());
-		queue.enqueue(this.owner, () -> {
+		queue.enqueueInternal(new NoOpInternalTask());
+		queue.enqueue(() -> {
 		});
-		queue.enqueueInternal(this.owner, new NoOpInternalTask());
-		queue.enqueue(this.owner, () -> {
+		queue.enqueueInternal(new NoOpInternalTask());
+		queue.enqueue(() -> {
 		});
 		assertThat(queue.userOffered()).isEqualTo(3);
 	}
 
 	@Test
 	void userOfferedKeepsCountingTasksAlreadyTaken() {
-		TaskQueue queue = new TaskQueue(0);
-		queue.enqueue(this.owner, () -> {
+		TaskQueue queue = queue(this.owner, 0, Duration.ZERO);
+		queue.enqueue(() -> {
 		});
 		queue.poll();
 		assertThat(queue.userOffered()).isOne();
@@ -145,14 +162,14 @@ class TaskQueueTests {
 	@Test
 	void aProducerThatIsNotALoopWaitsForSpaceWithinTheSubmitTimeout() throws Exception {
 		EventLoop patient = loop(EventLoop.builder("patient").submitTimeout(Duration.ofSeconds(30)));
-		TaskQueue queue = new TaskQueue(1);
-		queue.enqueue(patient, () -> {
+		TaskQueue queue = queue(patient, 1, Duration.ofSeconds(30));
+		queue.enqueue(() -> {
 		});
 		Runnable second = () -> {
 		};
 		CompletableFuture<Void> enqueued = new CompletableFuture<>();
 		Thread producer = new Thread(() -> {
-			queue.enqueue(patient, second);
+			queue.enqueue(second);
 			enqueued.complete(null);
 		}, "producer");
 		producer.start();
@@ -168,11 +185,11 @@ class TaskQueueTests {
 	void aProducerOnALoopThreadNeverWaitsForAnotherLoopsFullQueue() {
 		EventLoop patient = loop(EventLoop.builder("patient").submitTimeout(Duration.ofMinutes(5)));
 		EventLoop producer = loop(EventLoop.builder("producer"));
-		TaskQueue queue = new TaskQueue(1);
-		queue.enqueue(patient, () -> {
+		TaskQueue queue = queue(patient, 1, Duration.ofMinutes(5));
+		queue.enqueue(() -> {
 		});
 		LoopFuture<Object> attempt = producer.submit(() -> {
-			queue.enqueue(patient, () -> {
+			queue.enqueue(() -> {
 			});
 			return null;
 		});
@@ -183,18 +200,18 @@ class TaskQueueTests {
 
 	@Test
 	void aLoopThatIsShuttingDownAcceptsNoUserTasks() {
-		TaskQueue queue = new TaskQueue(0);
+		TaskQueue queue = queue(this.owner, 0, Duration.ZERO);
 		this.owner.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join();
-		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(this.owner, () -> {
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> queue.enqueue(() -> {
 		})).withMessageContaining("'owner'");
 	}
 
 	@Test
 	void aTerminatedLoopAcceptsNoInternalTasks() {
-		TaskQueue queue = new TaskQueue(0);
+		TaskQueue queue = queue(this.owner, 0, Duration.ZERO);
 		this.owner.shutdownGracefully(Duration.ZERO).orTimeout(30, TimeUnit.SECONDS).join();
 		assertThatExceptionOfType(RejectedExecutionException.class)
-			.isThrownBy(() -> queue.enqueueInternal(this.owner, new NoOpInternalTask()))
+			.isThrownBy(() -> queue.enqueueInternal(new NoOpInternalTask()))
 			.withMessage("Event loop 'owner' has terminated");
 	}
 

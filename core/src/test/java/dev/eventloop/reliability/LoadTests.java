@@ -1,6 +1,9 @@
 package dev.eventloop.reliability;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.LoopState;
@@ -28,6 +31,7 @@ class LoadTests {
 		try (LoadGenerator load = new LoadGenerator(settings)) {
 			assertThat(settings.producers).isGreaterThanOrEqualTo(8);
 			assertThat(load.loops()).hasSizeGreaterThanOrEqualTo(4);
+			holdOneLoopUntilAProducerIsRefused(load);
 
 			load.runTasks();
 
@@ -36,6 +40,9 @@ class LoadTests {
 			long rejected = load.rejected.sum();
 			assertThat(attempted).isEqualTo(TASKS);
 			assertThat(accepted + rejected).isEqualTo(attempted);
+			// the held loop's full queue refused at least one task, so the check of the
+			// refusals' messages below is never vacuous
+			assertThat(rejected).isPositive();
 			// everything accepted runs: wait (bounded) for the loops to get through it
 			await().atMost(Duration.ofSeconds(90)).until(() -> load.bodyRan.sum() == accepted);
 			await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomesReported() == load.acceptedReporting.sum());
@@ -80,6 +87,23 @@ class LoadTests {
 			assertThat(load.sum((stats) -> stats.tasks().abandoned())).isZero();
 			assertThat(load.loops()).allSatisfy((loop) -> assertThat(loop.state()).isEqualTo(LoopState.TERMINATED));
 		}
+	}
+
+	/**
+	 * Hold one loop from its first lag sample until a producer has been refused (or 30
+	 * seconds have passed), so that its queue fills and refuses tasks. A lag listener
+	 * holds it rather than a task, so that no count of the loop changes.
+	 */
+	private static void holdOneLoopUntilAProducerIsRefused(LoadGenerator load) {
+		AtomicBoolean held = new AtomicBoolean();
+		load.loops().get(0).addLagListener((lag) -> {
+			if (held.compareAndSet(false, true)) {
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+				while (load.rejected.sum() == 0 && System.nanoTime() - deadline < 0) {
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+				}
+			}
+		});
 	}
 
 }

@@ -103,6 +103,12 @@ class ShutdownTests {
 				}
 			}
 			assertThat(completed + abandoned).isEqualTo(QUEUED);
+			// each loop has far more queued work than its 20 ms budget can run (see
+			// smallWork), so each abandons some: the case under test did happen
+			assertThat(abandoned).isPositive();
+			for (EventLoop loop : group.loops()) {
+				assertThat(loop.stats().tasks().abandoned()).as(loop.name()).isPositive();
+			}
 			long statsAbandoned = group.loops().stream().mapToLong((loop) -> loop.stats().tasks().abandoned()).sum();
 			assertThat(statsAbandoned).isEqualTo(abandoned);
 			assertThat(loggedAbandoned(log)).isEqualTo(abandoned);
@@ -141,6 +147,59 @@ class ShutdownTests {
 		assertThat(stats.tasks().completed()).isEqualTo(2);
 		assertThat(stats.tasks().abandoned()).isEqualTo(11);
 		assertCountsAddUp(stats);
+	}
+
+	@Test
+	void timersStillInTheQueueAtShutdownAreCancelledIfTheDrainReachesThemAndAbandonedIfNot() throws Exception {
+		// the drain reaches them: cancelled as armed timers are
+		EventLoop drained = (EventLoop) group("queued-timers-drained", 1);
+		holdLoops(drained);
+		List<LoopFuture<Void>> reached = scheduleFromAnotherThread(drained);
+		CompletableFuture<Void> termination = drained.shutdownGracefully(Duration.ofSeconds(30));
+		this.gate.countDown();
+		termination.get(30, TimeUnit.SECONDS);
+		assertThat(reached).allSatisfy((future) -> assertThat(future.handle((value, ex) -> ex).join())
+			.isInstanceOf(CancellationException.class)
+			.hasMessageContaining("shut down before this scheduled task was due"));
+		assertThat(drained.stats().tasks().abandoned()).isEqualTo(5);
+		assertCountsAddUp(drained.stats());
+
+		// no budget left: swept with the queued tasks around them
+		CountDownLatch gate = new CountDownLatch(1);
+		EventLoop swept = (EventLoop) group("queued-timers-swept", 1);
+		CountDownLatch held = new CountDownLatch(1);
+		swept.execute(() -> {
+			held.countDown();
+			try {
+				gate.await(60, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+		List<LoopFuture<Void>> notReached = scheduleFromAnotherThread(swept);
+		termination = swept.shutdownGracefully(Duration.ZERO);
+		gate.countDown();
+		termination.get(30, TimeUnit.SECONDS);
+		assertThat(notReached).allSatisfy((future) -> assertThat(abandoned(future)).isTrue());
+		assertThat(swept.stats().tasks().abandoned()).isEqualTo(5);
+		assertCountsAddUp(swept.stats());
+	}
+
+	/**
+	 * Schedule five timers from the test thread while the loop is held: they wait in its
+	 * queue, not yet armed.
+	 */
+	private static List<LoopFuture<Void>> scheduleFromAnotherThread(EventLoop loop) {
+		List<LoopFuture<Void>> timers = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			timers.add(loop.schedule(() -> {
+			}, Duration.ofHours(1)));
+		}
+		assertThat(loop.stats().queue().size()).isEqualTo(5);
+		assertThat(timers).noneMatch(CompletableFuture::isDone);
+		return timers;
 	}
 
 	private EventLoopGroup group(String name, int threads) {
@@ -236,9 +295,14 @@ class ShutdownTests {
 			.isEqualTo(stats.tasks().completed() + stats.tasks().failed() + stats.tasks().abandoned());
 	}
 
+	/**
+	 * About 20 µs of work: slow enough that a loop's share of the queued tasks (25,000)
+	 * takes far longer than a 20 ms budget.
+	 */
 	private static long smallWork() {
 		long x = System.nanoTime();
-		for (int i = 0; i < 500; i++) {
+		long until = x + 20_000;
+		while (System.nanoTime() - until < 0) {
 			x = x * 6364136223846793005L + 1442695040888963407L;
 		}
 		return x;

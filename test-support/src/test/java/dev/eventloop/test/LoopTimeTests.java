@@ -124,13 +124,15 @@ class LoopTimeTests {
 	}
 
 	/**
-	 * Hold the loop in a task that spins until the test releases it.
+	 * Hold the loop in a task that spins until the test releases it, or for a minute of
+	 * wall-clock time at most, so that a failed assertion cannot leave it spinning.
 	 */
 	private void hold(EventLoop loop) throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		loop.execute(() -> {
 			started.countDown();
-			while (!this.release.get()) {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (!this.release.get() && System.nanoTime() - deadline < 0) {
 				Thread.onSpinWait();
 			}
 		});

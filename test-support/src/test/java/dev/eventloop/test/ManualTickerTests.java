@@ -95,17 +95,25 @@ class ManualTickerTests {
 		CountDownLatch started = new CountDownLatch(1);
 		loop.execute(() -> {
 			started.countDown();
-			while (!release.get()) {
+			// bounded in wall-clock time, so that a failed assertion cannot leave it
+			// spinning
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (!release.get() && System.nanoTime() - deadline < 0) {
 				Thread.onSpinWait();
 			}
 		});
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-		EventLoopAssertions.assertThat(loop).isNotStalled();
-		this.ticker.advanceWithoutRunningTimers(Duration.ofSeconds(5));
-		assertThat(loop.stats().lag().last()).isGreaterThanOrEqualTo(Duration.ofMillis(4_900));
-		// the watchdog reads the same ticker: the task has now run five seconds
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> EventLoopAssertions.assertThat(loop).isStalled());
-		release.set(true);
+		try {
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			EventLoopAssertions.assertThat(loop).isNotStalled();
+			this.ticker.advanceWithoutRunningTimers(Duration.ofSeconds(5));
+			assertThat(loop.stats().lag().last()).isGreaterThanOrEqualTo(Duration.ofMillis(4_900));
+			// the watchdog reads the same ticker: the task has now run five seconds
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> EventLoopAssertions.assertThat(loop).isStalled());
+		}
+		finally {
+			release.set(true);
+		}
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> EventLoopAssertions.assertThat(loop).isNotStalled());
 	}
 
