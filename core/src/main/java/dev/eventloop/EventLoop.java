@@ -76,7 +76,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 		this.counters = new LoopCounters(this.ticker, this.lifecycle, this.probe);
 		this.queue = new TaskQueue(settings.queueCapacity(), settings.submitTimeout().toNanos(), name, this.lifecycle,
 				this.counters, this.thread, this.ticker);
-		this.tasks = new TaskRunner(name, this.counters, this.thread, settings.uncaughtExceptionHandler());
+		this.tasks = new TaskRunner(name, this.counters, this.thread, settings.uncaughtExceptionHandler(),
+				settings.afterEachTask());
 		this.timers = new LoopTimers(this, name, settings.lagThreshold().toNanos(), this.ticker, this.lifecycle,
 				this.thread, this.queue, this.counters, this.tasks, this.probe);
 		this.monitor = new Watchdog.Monitor(name, settings.stallThreshold(), this.ticker, this.counters, this.thread,

@@ -5,6 +5,8 @@ import java.lang.Thread.UncaughtExceptionHandler;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Settings shared by {@link EventLoop.Builder} and {@link EventLoopGroup.Builder}.
  *
@@ -36,6 +38,8 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 	private UncaughtExceptionHandler uncaughtExceptionHandler = LOGGING_HANDLER;
 
 	private boolean daemon;
+
+	private @Nullable Runnable afterEachTask;
 
 	private Ticker ticker = Ticker.system();
 
@@ -171,10 +175,26 @@ abstract class LoopBuilder<B extends LoopBuilder<B>> {
 		return self();
 	}
 
+	/**
+	 * Set an action that each loop runs on its thread after every task it runs (a queued
+	 * task, a timer, the completion of a future handed back to this loop), once the task
+	 * and the callbacks it completed have returned, and before the next task starts: for
+	 * clearing thread-local state a task may leave behind, such as the logging MDC, so
+	 * that it never reaches the next, unrelated task. Work run inline runs inside the
+	 * task that called it and is not followed by the action. What the action throws is
+	 * logged and the loop runs on. None by default.
+	 * @param action the action, run on the loop thread
+	 * @return this builder
+	 */
+	public B afterEachTask(Runnable action) {
+		this.afterEachTask = Objects.requireNonNull(action, "afterEachTask must not be null");
+		return self();
+	}
+
 	final LoopSettings settings() {
 		return new LoopSettings(this.queueCapacity, this.submitTimeout, this.stallThreshold, this.lagThreshold,
 				this.lagProbeInterval, this.idleStrategy, this.blockingPolicy, this.uncaughtExceptionHandler,
-				this.daemon, this.ticker);
+				this.daemon, this.ticker, this.afterEachTask);
 	}
 
 	private Duration positive(Duration duration, String setting) {

@@ -23,12 +23,16 @@ final class TaskRunner {
 
 	private final UncaughtExceptionHandler uncaughtExceptionHandler;
 
+	// run after every task, or null: clears what a task left in thread-locals
+	private final @Nullable Runnable afterEachTask;
+
 	TaskRunner(String loopName, LoopCounters counters, LoopThread thread,
-			UncaughtExceptionHandler uncaughtExceptionHandler) {
+			UncaughtExceptionHandler uncaughtExceptionHandler, @Nullable Runnable afterEachTask) {
 		this.loopName = loopName;
 		this.counters = counters;
 		this.thread = thread;
 		this.uncaughtExceptionHandler = uncaughtExceptionHandler;
+		this.afterEachTask = afterEachTask;
 	}
 
 	/**
@@ -36,6 +40,27 @@ final class TaskRunner {
 	 * a task without one, to the uncaught-exception handler.
 	 */
 	void runTask(Runnable task) {
+		try {
+			runCounted(task);
+		}
+		finally {
+			Runnable after = this.afterEachTask;
+			if (after != null) {
+				afterTask(after);
+			}
+		}
+	}
+
+	private void afterTask(Runnable after) {
+		try {
+			after.run();
+		}
+		catch (Throwable ex) {
+			logger.log(Level.ERROR, "The after-each-task action of event loop '" + this.loopName + "' failed", ex);
+		}
+	}
+
+	private void runCounted(Runnable task) {
 		this.counters.taskStarting();
 		LoopTask loopTask = (task instanceof LoopTask candidate) ? candidate : null;
 		try {
