@@ -18,6 +18,7 @@ import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
+import org.slf4j.MDC;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -144,6 +145,23 @@ public final class EventLoopAutoConfiguration {
 		@Bean
 		ForeignLoopDetector vertxForeignLoopDetector() {
 			return (thread) -> thread == Thread.currentThread() && io.vertx.core.Context.isOnEventLoopThread();
+		}
+
+	}
+
+	/**
+	 * Clears the logging MDC on every loop after each task, so that what one task writes
+	 * there never reaches the next: every task starts with the context propagated to it,
+	 * or an empty one.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.slf4j.MDC")
+	static class MdcIsolationConfiguration {
+
+		@Bean
+		@Order(0)
+		EventLoopGroupBuilderCustomizer eventLoopMdcIsolation() {
+			return (name, builder) -> builder.afterEachTask(MDC::clear);
 		}
 
 	}
