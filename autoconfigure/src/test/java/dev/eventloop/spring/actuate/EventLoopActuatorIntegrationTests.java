@@ -35,9 +35,9 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 		assertThat(body.get("components").get("work-1").get("details").get("state").asString()).isEqualTo("RUNNING");
 
 		stall("work-1");
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 503);
-		JsonNode down = getJson("/actuator/health/eventLoops/work-1");
+		HttpResponse<String> stalled = await().atMost(Duration.ofSeconds(30))
+			.until(() -> get("/actuator/health/eventLoops/work-1"), (response) -> response.statusCode() == 503);
+		JsonNode down = json.readTree(stalled.body());
 		assertThat(down.get("status").asString()).isEqualTo("DOWN");
 		// the stalled task waits on a latch: reported
 		// as blocked, before the stall threshold
@@ -50,9 +50,12 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 		assertThat(getJson("/actuator/health/eventLoops/work-0").get("status").asString()).isEqualTo("UP");
 
 		this.release.countDown();
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> get("/actuator/health/eventLoops/work-1").statusCode() == 200);
-		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+		HttpResponse<String> released = await().atMost(Duration.ofSeconds(30))
+			.until(() -> get("/actuator/health/eventLoops/work-1"), (response) -> response.statusCode() == 200);
+		assertThat(json.readTree(released.body()).get("status").asString()).isEqualTo("UP");
+		HttpResponse<String> all = await().atMost(Duration.ofSeconds(30))
+			.until(() -> get("/actuator/health"), (response) -> response.statusCode() == 200);
+		assertThat(json.readTree(all.body()).get("status").asString()).isEqualTo("UP");
 	}
 
 	@Test
@@ -67,18 +70,19 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 				done.incrementAndGet();
 			});
 		}
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> "lagging".equals(reasonOf("/actuator/health/eventLoops/laggy")) || done.get() == 12);
-		assertThat(done.get()).as("DOWN before the twelve tasks finished").isLessThan(12);
-		assertThat(get("/actuator/health/eventLoops/laggy").statusCode()).isEqualTo(503);
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> get("/actuator/health/eventLoops/laggy").statusCode() == 200);
+		// the health and, read after it, how many tasks had finished: the first
+		// lagging health, or none once all twelve are done
+		Health lagging = await().atMost(Duration.ofSeconds(30)).until(() -> {
+			HttpResponse<String> response = get("/actuator/health/eventLoops/laggy");
+			return new Health(response, done.get());
+		}, (health) -> "lagging".equals(health.reason()) || health.done() == 12);
+		assertThat(lagging.done()).as("DOWN before the twelve tasks finished").isLessThan(12);
+		assertThat(lagging.response().statusCode()).isEqualTo(503);
+		assertThat(lagging.reason()).isEqualTo("lagging");
+		HttpResponse<String> up = await().atMost(Duration.ofSeconds(30))
+			.until(() -> get("/actuator/health/eventLoops/laggy"), (response) -> response.statusCode() == 200);
+		assertThat(json.readTree(up.body()).get("status").asString()).isEqualTo("UP");
 		assertThat(laggy.stats().stall().stalled()).isFalse();
-	}
-
-	private String reasonOf(String path) throws Exception {
-		JsonNode details = getJson(path).get("details");
-		return (details != null && details.has("reason")) ? details.get("reason").asString() : "";
 	}
 
 	private static void spin(Duration duration) {
@@ -106,12 +110,17 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 		assertThat(get("/actuator/eventloops/no-such-loop").statusCode()).isEqualTo(404);
 
 		stall("work-0");
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> getJson("/actuator/eventloops/work-0").get("stalled").asBoolean());
-		JsonNode stalled = getJson("/actuator/eventloops/work-0");
+		JsonNode stalled = await().atMost(Duration.ofSeconds(30))
+			.until(() -> getJson("/actuator/eventloops/work-0"), (node) -> node.get("stalled").asBoolean());
 		assertThat(stalled.get("stalledSince").isNull()).isFalse();
 		JsonNode trace = stalled.get("stackTrace");
 		assertThat(trace == null || trace.isNull()).isTrue();
+
+		// released, work-0 is no longer stalled when the test ends
+		this.release.countDown();
+		JsonNode released = await().atMost(Duration.ofSeconds(30))
+			.until(() -> getJson("/actuator/eventloops/work-0"), (node) -> !node.get("stalled").asBoolean());
+		assertThat(released.get("state").asString()).isEqualTo("RUNNING");
 	}
 
 	@Test
@@ -144,6 +153,18 @@ class EventLoopActuatorIntegrationTests extends ActuatorHttpTestSupport {
 		for (String loop : new String[] { "work-0", "work-1" }) {
 			assertThat(scrape).contains("eventloop_tasks_submitted_tasks_total{group=\"work\",loop=\"" + loop + "\"}");
 		}
+	}
+
+	/**
+	 * A health response and how many of the test's tasks had finished once it came.
+	 */
+	private record Health(HttpResponse<String> response, int done) {
+
+		String reason() {
+			JsonNode details = json.readTree(this.response.body()).get("details");
+			return (details != null && details.has("reason")) ? details.get("reason").asString() : "";
+		}
+
 	}
 
 }

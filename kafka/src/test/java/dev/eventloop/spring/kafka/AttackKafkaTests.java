@@ -194,14 +194,20 @@ class AttackKafkaTests {
 			KafkaTestSupport.produce(broker, "attack-poll", records, KEYS);
 			await().atMost(WAIT).until(() -> listener.deliveries().count.get() >= records - 1);
 			ConsumerRecord<?, ?> stuck = listener.stuck().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-			await().atMost(WAIT)
-				.until(() -> Long.valueOf(stuck.offset())
-					.equals(KafkaTestSupport.committed(broker, group).get(partition(stuck))));
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "attack-poll");
+			TopicPartition other = new TopicPartition(stuck.topic(), 1 - stuck.partition());
+			// while the record is stuck, the other partition is committed to its end and
+			// the stuck record's partition up to the stuck record
+			Map<TopicPartition, Long> whileStuck = await().atMost(WAIT)
+				.until(() -> KafkaTestSupport.committed(broker, group),
+						(committed) -> end.get(other).equals(committed.get(other))
+								&& committed.getOrDefault(partition(stuck), -1L) >= stuck.offset());
+			assertThat(whileStuck).containsEntry(partition(stuck), stuck.offset());
+			assertThat(listener.unstick()).as("the record is still stuck").isNotDone();
 
 			listener.unstick().complete(null);
 			// no record arrives any more: only a sliced poll commits before 30 s have
 			// passed
-			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "attack-poll");
 			await().atMost(Duration.ofSeconds(15)).until(() -> KafkaTestSupport.committed(broker, group).equals(end));
 			assertThat(listener.deliveries().count).hasValue(records);
 		}
@@ -228,7 +234,13 @@ class AttackKafkaTests {
 				.isPositive();
 			assertThat(recovery.commitsBefore())
 				.allSatisfy((offset) -> assertThat(offset).isLessThanOrEqualTo(recovery.offset()));
-			// one delivery and three retries
+			// one delivery and three retries of the failing record, one of every other
+			String failing = KafkaRecordDispatcher.describe(listener.failed().getNow(null));
+			assertThat(failing).endsWith("@" + recovery.offset());
+			assertThat(listener.attemptsByRecord()).hasSize(records);
+			listener.attemptsByRecord()
+				.forEach((record, attempts) -> assertThat(attempts).as("attempts of %s", record)
+					.hasValue(record.equals(failing) ? 4 : 1));
 			assertThat(listener.attempts()).hasValue(records + 3);
 			assertThat(listener.deliveries().count).hasValue(records - 1);
 			assertThat(listener.deliveries().redelivered()).isZero();
@@ -301,7 +313,16 @@ class AttackKafkaTests {
 			}
 			assertThat(recoveries.records).extracting(Recovery::group)
 				.containsExactlyInAnyOrder("attack-groups-a", "attack-groups-b");
-			// one delivery and three retries of the failing record in each group
+			// one delivery and three retries of the failing record in each group, one
+			// of every other record
+			for (String group : List.of("attack-groups-a", "attack-groups-b")) {
+				Map<String, AtomicInteger> attempts = listener.attemptsByRecord().get(group);
+				assertThat(attempts).as("records attempted in %s", group).hasSize(records);
+				String failing = listener.failed().get(group);
+				assertThat(failing).as("failing record of %s", group).isNotNull();
+				attempts.forEach((record, count) -> assertThat(count).as("attempts of %s in %s", record, group)
+					.hasValue(record.equals(failing) ? 4 : 1));
+			}
 			assertThat(listener.attempts().get("attack-groups-a")).hasValue(records + 3);
 			assertThat(listener.attempts().get("attack-groups-b")).hasValue(records + 3);
 			assertThat(listener.plain().count).hasValue(records);
@@ -657,6 +678,8 @@ class AttackKafkaTests {
 
 		final AtomicInteger attempts = new AtomicInteger();
 
+		final Map<String, AtomicInteger> attemptsByRecord = new ConcurrentHashMap<>();
+
 		final CountDownLatch gate = new CountDownLatch(1);
 
 		final Set<EventLoop> gated = ConcurrentHashMap.newKeySet();
@@ -680,6 +703,9 @@ class AttackKafkaTests {
 		@OnEventLoop(value = "workers", key = "#record.key()")
 		public CompletableFuture<Void> handle(ConsumerRecord<String, String> record) throws InterruptedException {
 			this.attempts.incrementAndGet();
+			this.attemptsByRecord
+				.computeIfAbsent(KafkaRecordDispatcher.describe(record), (described) -> new AtomicInteger())
+				.incrementAndGet();
 			if (this.gateLoops && this.gated.add(EventLoop.current().orElseThrow())) {
 				// a long record: keeps the loop busy while its queue fills up
 				this.gate.await(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -705,6 +731,13 @@ class AttackKafkaTests {
 
 		public AtomicInteger attempts() {
 			return this.attempts;
+		}
+
+		/**
+		 * How often each record, as {@code topic-partition@offset}, was attempted.
+		 */
+		public Map<String, AtomicInteger> attemptsByRecord() {
+			return this.attemptsByRecord;
 		}
 
 		public CountDownLatch gate() {
@@ -734,6 +767,11 @@ class AttackKafkaTests {
 		final Map<String, AtomicInteger> attempts = Map.of("attack-groups-a", new AtomicInteger(), "attack-groups-b",
 				new AtomicInteger());
 
+		final Map<String, Map<String, AtomicInteger>> attemptsByRecord = Map.of("attack-groups-a",
+				new ConcurrentHashMap<>(), "attack-groups-b", new ConcurrentHashMap<>());
+
+		final Map<String, String> failed = new ConcurrentHashMap<>();
+
 		final KafkaTestSupport.Deliveries plain = new KafkaTestSupport.Deliveries();
 
 		@KafkaListener(topics = "attack-groups", groupId = "attack-groups-a", concurrency = "2")
@@ -755,7 +793,11 @@ class AttackKafkaTests {
 
 		private CompletableFuture<Void> attempt(String group, ConsumerRecord<String, String> record, String failing) {
 			this.attempts.get(group).incrementAndGet();
+			this.attemptsByRecord.get(group)
+				.computeIfAbsent(KafkaRecordDispatcher.describe(record), (described) -> new AtomicInteger())
+				.incrementAndGet();
 			if (record.key().equals("key-3") && record.value().equals(failing)) {
+				this.failed.put(group, KafkaRecordDispatcher.describe(record));
 				return CompletableFuture.failedFuture(new IllegalStateException("Refusing " + record.key()));
 			}
 			return CompletableFuture.completedFuture(null);
@@ -763,6 +805,21 @@ class AttackKafkaTests {
 
 		public Map<String, AtomicInteger> attempts() {
 			return this.attempts;
+		}
+
+		/**
+		 * By group, how often each record, as {@code topic-partition@offset}, was
+		 * attempted.
+		 */
+		public Map<String, Map<String, AtomicInteger>> attemptsByRecord() {
+			return this.attemptsByRecord;
+		}
+
+		/**
+		 * By group, the record that failed, as {@code topic-partition@offset}.
+		 */
+		public Map<String, String> failed() {
+			return this.failed;
 		}
 
 		public KafkaTestSupport.Deliveries plain() {

@@ -5,6 +5,7 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -143,7 +144,13 @@ class KafkaOnEventLoopTests {
 			KafkaTestSupport.awaitCommittedToEnd(broker, "failing-group", "failing");
 
 			assertThat(recovered.records).hasSize(failing).doesNotHaveDuplicates();
-			// three attempts each (FixedBackOff with two retries)
+			assertThat(recovered.records).containsExactlyInAnyOrderElementsOf(listener.failed());
+			// three attempts of each failing record (FixedBackOff with two retries), one
+			// of every other record
+			assertThat(listener.attemptsByRecord()).hasSize(records);
+			listener.attemptsByRecord()
+				.forEach((record, attempts) -> assertThat(attempts).as("attempts of %s", record)
+					.hasValue(listener.failed().contains(record) ? 3 : 1));
 			assertThat(listener.attempts()).hasValue(records - failing + failing * 3);
 			assertThat(listener.deliveries().count).hasValue(records - failing);
 			assertThat(listener.deliveries().redelivered()).isZero();
@@ -168,6 +175,19 @@ class KafkaOnEventLoopTests {
 			// the completed records before it are committed; nothing at or after it is
 			await().atMost(KafkaTestSupport.TIMEOUT)
 				.untilAsserted(() -> assertThat(commits.highest(partition)).isEqualTo(held.offset()));
+			// meanwhile every other partition is committed to its end, while the held
+			// record's partition stays committed at the held record
+			Map<TopicPartition, Long> end = KafkaTestSupport.endOffsets(broker, "held");
+			Map<TopicPartition, Long> whileHeldCommitted = await().atMost(KafkaTestSupport.TIMEOUT)
+				.until(() -> KafkaTestSupport.committed(broker, "held-group"),
+						(committed) -> committed.getOrDefault(partition, -1L) >= held.offset() && end.keySet()
+							.stream()
+							.filter((other) -> !other.equals(partition))
+							.allMatch((other) -> end.get(other).equals(committed.get(other))));
+			assertThat(whileHeldCommitted).as("committed while the record is held")
+				.hasSize(PARTITIONS)
+				.containsEntry(partition, held.offset());
+			assertThat(listener.release()).as("the record is still held").isNotDone();
 			assertThat(meters.get("eventloop.kafka.commit.lag").gauge().value()).isPositive();
 
 			List<Long> whileHeld = commits.offsets(partition);
@@ -372,6 +392,10 @@ class KafkaOnEventLoopTests {
 
 		final AtomicInteger attempts = new AtomicInteger();
 
+		final Map<String, AtomicInteger> attemptsByRecord = new ConcurrentHashMap<>();
+
+		final Set<String> failed = ConcurrentHashMap.newKeySet();
+
 		@Value("${test.work-micros:0}")
 		long workMicros;
 
@@ -383,8 +407,12 @@ class KafkaOnEventLoopTests {
 		public CompletableFuture<Void> handle(ConsumerRecord<String, String> record) {
 			assertThat(EventLoop.current()).as("running on a loop").isPresent();
 			this.attempts.incrementAndGet();
+			this.attemptsByRecord
+				.computeIfAbsent(KafkaRecordDispatcher.describe(record), (described) -> new AtomicInteger())
+				.incrementAndGet();
 			KafkaTestSupport.work(this.workMicros);
 			if (fails(record.key(), Integer.parseInt(record.value()))) {
+				this.failed.add(KafkaRecordDispatcher.describe(record));
 				return CompletableFuture.failedFuture(new IllegalStateException("Refusing " + record.key()));
 			}
 			this.deliveries.record(KafkaRecordDispatcher.describe(record), record.key(), record.value());
@@ -397,6 +425,20 @@ class KafkaOnEventLoopTests {
 
 		public AtomicInteger attempts() {
 			return this.attempts;
+		}
+
+		/**
+		 * How often each record, as {@code topic-partition@offset}, was attempted.
+		 */
+		public Map<String, AtomicInteger> attemptsByRecord() {
+			return this.attemptsByRecord;
+		}
+
+		/**
+		 * The records that failed, as {@code topic-partition@offset}.
+		 */
+		public Set<String> failed() {
+			return this.failed;
 		}
 
 		private boolean fails(String key, int sequence) {
