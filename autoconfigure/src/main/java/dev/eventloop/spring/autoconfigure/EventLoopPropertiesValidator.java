@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.eventloop.spring.EventLoopBeans;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeanUtils;
@@ -74,7 +75,7 @@ final class EventLoopPropertiesValidator {
 	static void checkRegistered(EventLoopProperties properties, Environment environment,
 			ListableBeanFactory beanFactory) {
 		for (String name : properties.getLoops().keySet()) {
-			if (!beanFactory.containsBeanDefinition(name)) {
+			if (EventLoopBeans.resolveBeanName(beanFactory, name) == null) {
 				String property = PREFIX + "loops." + name;
 				throw new InvalidEventLoopPropertyException(property, name, origin(environment, property),
 						"the loop '" + name + "' is configured now, but the application was processed ahead of time"

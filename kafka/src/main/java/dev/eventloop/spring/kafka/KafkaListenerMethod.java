@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
 
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.EventLoopBeans;
 import dev.eventloop.spring.OnEventLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -114,7 +115,7 @@ final class KafkaListenerMethod {
 	EventLoopGroup group(BeanFactory beanFactory) {
 		EventLoopGroup group = this.group;
 		if (group == null) {
-			group = beanFactory.getBean(this.groupName, EventLoopGroup.class);
+			group = EventLoopBeans.get(beanFactory, this.groupName);
 			this.group = group;
 		}
 		return group;

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.LoopFuture;
+import dev.eventloop.spring.EventLoopBeans;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
@@ -72,11 +73,12 @@ final class LoopAsyncInterceptor implements MethodInterceptor {
 			async = AnnotatedElementUtils.findMergedAnnotation(specific.getDeclaringClass(), Async.class);
 		}
 		String qualifier = (async != null) ? this.beanFactory.resolveEmbeddedValue(async.value()) : null;
-		if (!StringUtils.hasText(qualifier) || !this.beanFactory.containsBean(qualifier)
-				|| !this.beanFactory.isTypeMatch(qualifier, EventLoopGroup.class)) {
+		String loop = StringUtils.hasText(qualifier) ? EventLoopBeans.resolveBeanName(this.beanFactory, qualifier)
+				: null;
+		if (loop == null) {
 			return NOT_A_LOOP;
 		}
-		return this.beanFactory.getBean(qualifier, EventLoopGroup.class);
+		return this.beanFactory.getBean(loop, EventLoopGroup.class);
 	}
 
 	private @Nullable Object onLoop(EventLoopGroup group, MethodInvocation invocation) {
