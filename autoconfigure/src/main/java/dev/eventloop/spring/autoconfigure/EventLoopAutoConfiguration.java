@@ -74,6 +74,12 @@ public final class EventLoopAutoConfiguration {
 				ticker.getIfUnique(Ticker::system));
 	}
 
+	// static: a bean factory post-processor, created before the configuration
+	@Bean
+	static EventLoopAliases eventLoopAliases() {
+		return new EventLoopAliases();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	EventLoopRegistry eventLoopRegistry(ObjectProvider<EventLoopGroup> groups) {

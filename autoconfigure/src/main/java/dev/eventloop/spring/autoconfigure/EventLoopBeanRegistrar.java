@@ -4,6 +4,7 @@ import java.util.Map;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.EventLoopBeans;
 import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
 
@@ -21,10 +22,16 @@ import org.springframework.util.Assert;
 
 /**
  * Registers one bean per configured group (an {@link EventLoop} when it has one thread)
- * and one {@link EventLoop} bean per loop of a larger group, named {@code <name>-<n>}.
- * Member loops are not default candidates, so that injecting an {@link EventLoopGroup} by
- * type alone finds the groups, while {@code @Qualifier} and the bean name still reach
- * each loop. A bean the application defines under the same name wins.
+ * and one {@link EventLoop} bean per loop of a larger group, whose loops are named
+ * {@code <name>-<n>}. The beans are named {@code eventloop.loop.<name>}
+ * ({@link EventLoopBeans#beanName(String)}) and qualified with the loop's name, so that a
+ * loop takes no bean name from the application: {@code @Qualifier("<name>")} and
+ * {@link EventLoopBeans} find the loop even when an application bean is named
+ * {@code <name>} ({@link EventLoopAliases} adds the plain name as an alias when no bean
+ * has it). Member loops are not default candidates, so that injecting an
+ * {@link EventLoopGroup} by type alone finds the groups. An {@link EventLoopGroup} bean
+ * that the application defines under a loop's name replaces that loop; a bean of another
+ * type of that name does not.
  * <p>
  * The definitions name a factory method and plain arguments (no instance supplier), so
  * that Spring AOT can write them as code: an AOT-processed application keeps the set of
@@ -68,19 +75,15 @@ class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 	}
 
 	/**
-	 * A bean of a loop's name replaces the loop only if it is an event loop group; any
-	 * other bean of that name would silently leave the loop out.
+	 * Whether the application defines an event loop group under a loop's name, which then
+	 * replaces the loop; a bean of another type of that name lives beside the loop.
 	 */
-	private void checkOverride(String name) {
-		Class<?> type = (this.beanFactory instanceof ListableBeanFactory listable) ? listable.getType(name, false)
-				: null;
-		if (type != null && !EventLoopGroup.class.isAssignableFrom(type)) {
-			throw new InvalidEventLoopPropertyException("eventloop.loops." + name, name,
-					"a bean named '" + name + "' of type " + type.getName()
-							+ " already exists, so the event loop of that name cannot be registered",
-					"Rename the bean (for example with @Service(\"" + name + "Service\")) or the loop, so that "
-							+ "the loop and the bean have different names.");
+	private boolean isApplicationGroup(BeanDefinitionRegistry registry, String name) {
+		if (!registry.containsBeanDefinition(name) || !(this.beanFactory instanceof ListableBeanFactory listable)) {
+			return false;
 		}
+		Class<?> type = listable.getType(name, false);
+		return type != null && EventLoopGroup.class.isAssignableFrom(type);
 	}
 
 	private static boolean hasGroupBeans(BeanFactory beanFactory) {
@@ -89,15 +92,16 @@ class EventLoopBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 	}
 
 	private void registerGroup(BeanDefinitionRegistry registry, String name, EventLoopProperties.Loop loop) {
-		if (registry.containsBeanDefinition(name)) {
-			checkOverride(name);
+		if (isApplicationGroup(registry, name)) {
 			return; // the application's own group of that name wins
 		}
 		int threads = loop.getThreads();
-		registry.registerBeanDefinition(name, EventLoopGroupFactory.groupDefinition(name, threads));
+		registry.registerBeanDefinition(EventLoopBeans.beanName(name),
+				EventLoopGroupFactory.groupDefinition(name, threads));
 		if (threads > 1) {
 			for (int i = 0; i < threads; i++) {
-				registry.registerBeanDefinition(name + "-" + i, EventLoopGroupFactory.memberDefinition(name, i));
+				registry.registerBeanDefinition(EventLoopBeans.beanName(name + "-" + i),
+						EventLoopGroupFactory.memberDefinition(name, i));
 			}
 		}
 	}

@@ -5,10 +5,13 @@ import java.util.List;
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.Ticker;
+import dev.eventloop.spring.EventLoopBeans;
 import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.RuntimeBeanReference;
+import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 
 /**
@@ -44,7 +47,8 @@ final class EventLoopGroupFactory {
 
 	/**
 	 * Return the bean definition of the group of the given name: the factory's
-	 * {@link #create(String, int)} called with the name and the thread count.
+	 * {@link #create(String, int)} called with the name and the thread count, qualified
+	 * with the name, to be registered under {@link EventLoopBeans#beanName(String)}.
 	 */
 	static RootBeanDefinition groupDefinition(String name, int threads) {
 		RootBeanDefinition group = new RootBeanDefinition();
@@ -53,6 +57,7 @@ final class EventLoopGroupFactory {
 		group.getConstructorArgumentValues().addIndexedArgumentValue(0, name);
 		group.getConstructorArgumentValues().addIndexedArgumentValue(1, threads);
 		group.setTargetType((threads == 1) ? EventLoop.class : EventLoopGroup.class);
+		group.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
 		// at a normal shutdown EventLoopLifecycle has drained the loops already; this
 		// stops
 		// them when the context fails to start
@@ -61,15 +66,18 @@ final class EventLoopGroupFactory {
 	}
 
 	/**
-	 * Return the bean definition of loop {@code index} of a group: not a default
-	 * candidate, so that injection by type alone finds groups only.
+	 * Return the bean definition of loop {@code index} of a group, qualified with the
+	 * loop's name {@code <group>-<index>}: not a default candidate, so that injection by
+	 * type alone finds groups only.
 	 */
 	static RootBeanDefinition memberDefinition(String group, int index) {
 		RootBeanDefinition member = new RootBeanDefinition(EventLoopGroupFactory.class);
 		member.setFactoryMethodName("member");
-		member.getConstructorArgumentValues().addIndexedArgumentValue(0, new RuntimeBeanReference(group));
+		member.getConstructorArgumentValues()
+			.addIndexedArgumentValue(0, new RuntimeBeanReference(EventLoopBeans.beanName(group)));
 		member.getConstructorArgumentValues().addIndexedArgumentValue(1, index);
 		member.setTargetType(EventLoop.class);
+		member.addQualifier(new AutowireCandidateQualifier(Qualifier.class, group + "-" + index));
 		member.setDefaultCandidate(false);
 		member.setDestroyMethodName(""); // none: its group closes it
 		return member;

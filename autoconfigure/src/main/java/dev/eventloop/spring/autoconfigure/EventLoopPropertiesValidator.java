@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.EventLoopBeans;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeanUtils;
@@ -76,7 +77,7 @@ final class EventLoopPropertiesValidator {
 	static void checkRegistered(EventLoopProperties properties, Environment environment,
 			ListableBeanFactory beanFactory) {
 		for (String name : properties.getLoops().keySet()) {
-			if (!beanFactory.containsBeanDefinition(name)) {
+			if (EventLoopBeans.resolveBeanName(beanFactory, name) == null) {
 				String property = PREFIX + "loops." + name;
 				throw new InvalidEventLoopPropertyException(property, name, origin(environment, property),
 						"the loop '" + name + "' is configured now, but the application was processed ahead of time"

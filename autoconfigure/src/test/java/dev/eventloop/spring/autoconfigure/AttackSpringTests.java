@@ -14,6 +14,7 @@ import dev.eventloop.EventLoopGroup;
 import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.LoopState;
 import dev.eventloop.Ticker;
+import dev.eventloop.spring.EventLoopBeans;
 import dev.eventloop.spring.OnEventLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -184,7 +185,8 @@ class AttackSpringTests {
 	void defaultLoopConstantMatchesTheDefaultLoopBeanName() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasNotFailed();
-			assertThat(context.getBeanNamesForType(EventLoopGroup.class)).containsExactly(OnEventLoop.DEFAULT_LOOP);
+			assertThat(context.getBeanNamesForType(EventLoopGroup.class))
+				.containsExactly(EventLoopBeans.beanName(OnEventLoop.DEFAULT_LOOP));
 			EventLoop loop = context.getBean(OnEventLoop.DEFAULT_LOOP, EventLoop.class);
 			assertThat(loop.name()).isEqualTo(OnEventLoop.DEFAULT_LOOP);
 			assertThat(context.getBean(EventLoopRegistry.class).groupNames()).containsExactly(OnEventLoop.DEFAULT_LOOP);

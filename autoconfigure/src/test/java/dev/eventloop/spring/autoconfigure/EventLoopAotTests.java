@@ -33,11 +33,14 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.aot.ApplicationContextAotGenerator;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.test.tools.CompileWithForkedClassLoader;
 import org.springframework.core.test.tools.TestCompiler;
 import org.springframework.javapoet.ClassName;
+import org.springframework.stereotype.Component;
+import org.springframework.stereotype.Service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -140,6 +143,19 @@ class EventLoopAotTests {
 	}
 
 	@Test
+	void processedApplicationKeepsAServiceNamedLikeALoopBesideTheLoop() {
+		runProcessed(WorkerAotApplication.class, new String[] { "eventloop.loops.worker.threads=1" },
+				new String[] { "eventloop.loops.worker.threads=1" }, (context) -> {
+					assertThat(context.getBean("worker")).isInstanceOf(Worker.class);
+					EventLoop loop = context.getBean(WorkerUser.class).loop();
+					assertThat(loop.name()).isEqualTo("worker");
+					assertThat(context.getBean(EventLoopRegistry.class).loop("worker")).containsSame(loop);
+					assertThat(context.getBean(Worker.class).work()).succeedsWithin(10, TimeUnit.SECONDS)
+						.isEqualTo("worker");
+				});
+	}
+
+	@Test
 	void processingRegistersHintsForAnnotatedMethodsAndEndpoint() {
 		RuntimeHints hints = process(BUILD_PROPERTIES).getRuntimeHints();
 		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(PricingService.class, "price"))
@@ -168,9 +184,13 @@ class EventLoopAotTests {
 	}
 
 	private static Generated generate(String[] properties) {
+		return generate(AotApplication.class, properties);
+	}
+
+	private static Generated generate(Class<?> application, String[] properties) {
 		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
 			TestPropertyValues.of(properties).applyTo(context);
-			context.register(AotApplication.class);
+			context.register(application);
 			TestGenerationContext generationContext = new TestGenerationContext();
 			ClassName initializer = new ApplicationContextAotGenerator().processAheadOfTime(context, generationContext);
 			generationContext.writeGeneratedContent();
@@ -182,10 +202,15 @@ class EventLoopAotTests {
 		runProcessed(properties, properties, assertions);
 	}
 
-	@SuppressWarnings("unchecked")
 	private static void runProcessed(String[] buildProperties, String[] runtimeProperties,
 			Consumer<GenericApplicationContext> assertions) {
-		Generated generated = generate(buildProperties);
+		runProcessed(AotApplication.class, buildProperties, runtimeProperties, assertions);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static void runProcessed(Class<?> application, String[] buildProperties, String[] runtimeProperties,
+			Consumer<GenericApplicationContext> assertions) {
+		Generated generated = generate(application, buildProperties);
 		TestCompiler.forSystem().with(generated.generationContext()).compile((compiled) -> {
 			try (GenericApplicationContext context = new GenericApplicationContext()) {
 				TestPropertyValues.of(runtimeProperties).applyTo(context);
@@ -217,6 +242,42 @@ class EventLoopAotTests {
 		@Bean
 		Injected injected(List<EventLoopGroup> groups, @Qualifier("orders-1") EventLoop second) {
 			return new Injected(groups, second);
+		}
+
+	}
+
+	/**
+	 * An application with a service named like its loop, {@code worker}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ ConfigurationPropertiesAutoConfiguration.class, EventLoopAutoConfiguration.class,
+			OnEventLoopAutoConfiguration.class })
+	@Import({ Worker.class, WorkerUser.class })
+	static class WorkerAotApplication {
+
+	}
+
+	@Service("worker")
+	static class Worker {
+
+		@OnEventLoop("worker")
+		public CompletableFuture<String> work() {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+	}
+
+	@Component
+	static class WorkerUser {
+
+		private final EventLoop loop;
+
+		WorkerUser(@Qualifier("worker") EventLoop loop) {
+			this.loop = loop;
+		}
+
+		EventLoop loop() {
+			return this.loop;
 		}
 
 	}

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.EventLoopBeans;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -187,9 +189,20 @@ class EventLoopPropertiesValidatorTests {
 	void configuredLoopWithABeanDefinitionIsRegistered() {
 		set("eventloop.loops.pricing.threads", "1");
 		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-		beanFactory.registerBeanDefinition("pricing", new RootBeanDefinition(Object.class));
+		beanFactory.registerBeanDefinition(EventLoopBeans.beanName("pricing"),
+				new RootBeanDefinition(EventLoopGroup.class));
 		assertThatNoException()
 			.isThrownBy(() -> EventLoopPropertiesValidator.checkRegistered(bind(), this.environment, beanFactory));
+	}
+
+	@Test
+	void configuredLoopWithOnlyABeanOfAnotherTypeOfItsNameIsNotRegistered() {
+		set("eventloop.loops.pricing.threads", "1");
+		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+		beanFactory.registerBeanDefinition("pricing", new RootBeanDefinition(Object.class));
+		assertThatExceptionOfType(InvalidEventLoopPropertyException.class)
+			.isThrownBy(() -> EventLoopPropertiesValidator.checkRegistered(bind(), this.environment, beanFactory))
+			.withMessageContaining("the loop 'pricing' is configured now");
 	}
 
 	@Test

@@ -1,15 +1,19 @@
 package dev.eventloop.spring.reliability;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
+import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import dev.eventloop.spring.autoconfigure.EventLoopAutoConfiguration;
 import dev.eventloop.spring.autoconfigure.OnEventLoopAutoConfiguration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -74,11 +78,6 @@ class BadInputTests {
 				invalidProperty("unknown blocking policy", "eventloop.blocking-policy=ignore",
 						"Failed to bind properties under 'eventloop.blocking-policy'",
 						"The following values are valid"),
-				Arguments.of("a bean of another type named like a loop", List.of(ClashingBeanConfiguration.class),
-						List.of("eventloop.loops.orders.threads=2"),
-						"a bean named 'orders' of type java.lang.String already exists, so the event loop of that name "
-								+ "cannot be registered",
-						"Rename the bean (for example with @Service(\"ordersService\")) or the loop"),
 				misuse("@OnEventLoop naming an unknown loop", UnknownLoop.class,
 						"is annotated with @OnEventLoop(\"ordrs\"), but no event loop or group is named 'ordrs'",
 						"Name one of the configured event loops in @OnEventLoop"),
@@ -134,6 +133,28 @@ class BadInputTests {
 			.as("description for %s", name)
 			.contains(description);
 		assertThat(analysis.substring(analysis.indexOf("Action:"))).as("action for %s", name).contains(action);
+	}
+
+	/**
+	 * Formerly a bad input (startup failed: "a bean named 'orders' of type String already
+	 * exists, so the event loop of that name cannot be registered"). Loops no longer take
+	 * bean names (their beans are {@code eventloop.loop.<name>}), so a bean of another
+	 * type named like a loop now lives beside it, and the loop is still found by its
+	 * name.
+	 */
+	@Test
+	@DisplayName("a bean of another type named like a loop: no longer a startup failure, it lives beside the loop")
+	void aBeanOfAnotherTypeNamedLikeALoopNoLongerFailsStartup() {
+		SpringApplication application = new SpringApplication(TestApplication.class, ClashingBeanConfiguration.class,
+				OrdersUserConfiguration.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		try (ConfigurableApplicationContext context = application.run("--eventloop.loops.orders.threads=2")) {
+			assertThat(context.getBean("orders")).isEqualTo("not an event loop");
+			assertThat(context.getBean(EventLoopRegistry.class).group("orders")).isPresent();
+			assertThat(context.getBean(OrdersUser.class).place("o-1")).succeedsWithin(Duration.ofSeconds(10))
+				.asString()
+				.startsWith("orders-");
+		}
 	}
 
 	private static Arguments invalidProperty(String name, String property, String description, String action) {
@@ -266,6 +287,25 @@ class BadInputTests {
 		@Bean
 		String orders() {
 			return "not an event loop";
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OrdersUserConfiguration {
+
+		@Bean
+		OrdersUser ordersUser() {
+			return new OrdersUser();
+		}
+
+	}
+
+	static class OrdersUser {
+
+		@OnEventLoop(value = "orders", key = "#order")
+		public CompletableFuture<String> place(String order) {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
 		}
 
 	}

@@ -1,9 +1,8 @@
 package dev.eventloop.spring.aop;
 
 import java.lang.reflect.Proxy;
-import java.util.List;
 
-import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.EventLoopBeans;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import org.aopalliance.aop.Advice;
@@ -73,12 +72,11 @@ public final class EventLoopAnnotationBeanPostProcessor extends AbstractBeanFact
 	private void checkLoopName(EventLoopMethod plan) {
 		String name = plan.loopName();
 		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
-		if (beanFactory == null
-				|| (beanFactory.containsBean(name) && beanFactory.isTypeMatch(name, EventLoopGroup.class))) {
+		if (beanFactory == null || EventLoopBeans.resolveBeanName(beanFactory, name) != null) {
 			return;
 		}
 		throw new UnknownEventLoopException(EventLoopMethod.describe(plan.method()), name,
-				List.of(beanFactory.getBeanNamesForType(EventLoopGroup.class, false, false)));
+				EventLoopBeans.names(beanFactory));
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.concurrent.Future;
 
 import dev.eventloop.EventLoopGroup;
 import dev.eventloop.LoopFuture;
+import dev.eventloop.spring.EventLoopBeans;
 import dev.eventloop.spring.Offload;
 import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
@@ -237,7 +238,7 @@ public final class EventLoopMethod {
 	public EventLoopGroup group(BeanFactory beanFactory) {
 		EventLoopGroup group = this.group;
 		if (group == null) {
-			group = beanFactory.getBean(this.loopName, EventLoopGroup.class);
+			group = EventLoopBeans.get(beanFactory, this.loopName);
 			this.group = group;
 		}
 		return group;

@@ -7,6 +7,7 @@ import java.util.concurrent.Future;
 
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.EventLoopBeans;
 import dev.eventloop.spring.aop.MethodPlans;
 import dev.eventloop.spring.aop.MethodResults;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -58,11 +59,12 @@ final class LoopAsyncInterceptor implements MethodInterceptor {
 			async = AnnotatedElementUtils.findMergedAnnotation(specific.getDeclaringClass(), Async.class);
 		}
 		String qualifier = (async != null) ? this.beanFactory.resolveEmbeddedValue(async.value()) : null;
-		if (!StringUtils.hasText(qualifier) || !this.beanFactory.containsBean(qualifier)
-				|| !this.beanFactory.isTypeMatch(qualifier, EventLoopGroup.class)) {
+		String loop = StringUtils.hasText(qualifier) ? EventLoopBeans.resolveBeanName(this.beanFactory, qualifier)
+				: null;
+		if (loop == null) {
 			return null;
 		}
-		return this.beanFactory.getBean(qualifier, EventLoopGroup.class);
+		return this.beanFactory.getBean(loop, EventLoopGroup.class);
 	}
 
 	private @Nullable Object onLoop(EventLoopGroup group, MethodInvocation invocation) {

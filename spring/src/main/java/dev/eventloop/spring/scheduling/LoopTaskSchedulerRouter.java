@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.EventLoopGroup;
+import dev.eventloop.spring.EventLoopBeans;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.scheduling.TaskScheduler;
@@ -30,8 +31,9 @@ final class LoopTaskSchedulerRouter extends TaskSchedulerRouter {
 
 	@Override
 	protected TaskScheduler determineQualifiedScheduler(String qualifier) {
-		if (this.beanFactory.containsBean(qualifier) && this.beanFactory.isTypeMatch(qualifier, EventLoopGroup.class)) {
-			EventLoop loop = this.beanFactory.getBean(qualifier, EventLoopGroup.class).next();
+		String beanName = EventLoopBeans.resolveBeanName(this.beanFactory, qualifier);
+		if (beanName != null) {
+			EventLoop loop = this.beanFactory.getBean(beanName, EventLoopGroup.class).next();
 			return this.schedulers.computeIfAbsent(loop, LoopTaskScheduler::new);
 		}
 		return super.determineQualifiedScheduler(qualifier);
