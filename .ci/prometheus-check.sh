@@ -83,10 +83,12 @@ else
 	fail "promtool test rules:"; cat "$WORK_DIR/promtool-test.log"
 fi
 
-# free loopback ports: ones nobody answers on, all different
+# free loopback ports: ones nobody answers on, all different, and below the kernel's
+# ephemeral range (32768 and up by default), from which the embedded broker and every
+# client connection take theirs
 PORTS=()
 for _ in $(seq 1 100); do
-	candidate=$((20000 + RANDOM % 40000))
+	candidate=$((20000 + RANDOM % 12000))
 	if [[ " ${PORTS[*]} " != *" $candidate "* ]] && ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
 		PORTS+=("$candidate")
 		((${#PORTS[@]} == 3)) && break
@@ -105,11 +107,6 @@ java -jar "$SAMPLE_JAR" --server.address=127.0.0.1 --server.port="${PORTS[0]}" <
 PIDS+=($!)
 java -jar "$KAFKA_JAR" --server.address=127.0.0.1 --server.port="${PORTS[1]}" --sample.orders=1000 \
 	--sample.steady.rate=2000 --sample.steady.order-work=150us </dev/null >"$WORK_DIR/kafka-sample.log" 2>&1 &
-PIDS+=($!)
-sed -e "s#@SAMPLE_TARGET@#$SAMPLE#" -e "s#@KAFKA_TARGET@#$KAFKA#" -e "s#@RULES@#$PWD/ops/prometheus/eventloop-alerts.yml#" \
-	ops/prometheus/prometheus-ci.yml >"$WORK_DIR/prometheus.yml"
-prometheus --config.file="$WORK_DIR/prometheus.yml" --storage.tsdb.path="$WORK_DIR/data" \
-	--web.listen-address="127.0.0.1:${PORTS[2]}" --log.level=warn </dev/null >"$WORK_DIR/prometheus.log" 2>&1 &
 PIDS+=($!)
 
 # both applications UP, bounded
@@ -132,9 +129,15 @@ for app in "sample-app $SAMPLE" "kafka-sample $KAFKA"; do
 	fi
 done
 
+# Prometheus once both are up, so that nothing else has taken its port meanwhile
+sed -e "s#@SAMPLE_TARGET@#$SAMPLE#" -e "s#@KAFKA_TARGET@#$KAFKA#" -e "s#@RULES@#$PWD/ops/prometheus/eventloop-alerts.yml#" \
+	ops/prometheus/prometheus-ci.yml >"$WORK_DIR/prometheus.yml"
+prometheus --config.file="$WORK_DIR/prometheus.yml" --storage.tsdb.path="$WORK_DIR/data" \
+	--web.listen-address="127.0.0.1:${PORTS[2]}" --log.level=warn </dev/null >"$WORK_DIR/prometheus.log" 2>&1 &
+PIDS+=($!)
+
 # traffic: the sample's load generator, and one stall of ledger-1 (eventloop_stalled = 1)
 curl -sf -m 10 -X POST "http://$SAMPLE/api/demo/load?seconds=600" >/dev/null || fail "sample-app: could not start the load generator"
-curl -sf -m 10 -X POST "http://$SAMPLE/api/demo/stall?loop=ledger-1&millis=2500" >/dev/null || fail "sample-app: could not stall ledger-1"
 
 # Prometheus scrapes both, bounded
 query() { # query PROMQL: the JSON answer of /api/v1/query
@@ -151,6 +154,8 @@ done
 [[ -n "$scraping" ]] && pass "prometheus: scraping both applications (up == 1)" \
 	|| { fail "prometheus: not scraping both applications: $(query up | head -c 400)"; tail -n 20 "$WORK_DIR/prometheus.log"; exit 1; }
 
+# the stall once Prometheus scrapes, so that its scrapes see it
+curl -sf -m 10 -X POST "http://$SAMPLE/api/demo/stall?loop=ledger-1&millis=2500" >/dev/null || fail "sample-app: could not stall ledger-1"
 stalled=""
 for _ in $(seq 1 40); do
 	if [[ $(query 'max_over_time(eventloop_stalled{loop="ledger-1"}[5m])') == *',"1"]'* ]]; then
