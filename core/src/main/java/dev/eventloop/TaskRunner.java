@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Runs one task of a loop on its thread: counts its start and outcome, and delivers the
  * outcome to the task's future or, for a failure of a task without one, to the loop's
- * uncaught-exception handler. Used by the run loop, the timers and inline work. Loop
- * thread only.
+ * uncaught-exception handler, then runs the loop's after-each-task action, if any. Used
+ * by the run loop and the timers; inline work runs inside the task that called it and
+ * only reports its uncaught failures here. Loop thread only.
  */
 final class TaskRunner {
 
