@@ -126,13 +126,14 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	/**
-	 * Tell whether work for the target handed over from this thread runs inline, on the
-	 * caller's loop: the rule that {@code dispatch}, {@code execute} and {@code call}
-	 * follow, for callers that wrap inline work themselves (to observe it, say).
+	 * Tell whether work for the target handed over from this thread stays on the caller's
+	 * loop, as {@code dispatch}, {@code execute} and {@code call} decide: it runs inline
+	 * there or, past the inline depth, is queued on that same loop. For callers that wrap
+	 * such work themselves (to observe it, say).
 	 * @param target the group (or single loop) the work is for
 	 * @param key the affinity key, or {@code null} for work that may run on any loop of
 	 * it
-	 * @return the caller's loop if the work runs inline on it, otherwise {@code null}
+	 * @return the caller's loop if the work stays on it, otherwise {@code null}
 	 */
 	public @Nullable EventLoop inlineLoop(EventLoopGroup target, @Nullable Object key) {
 		Objects.requireNonNull(target, "target must not be null");

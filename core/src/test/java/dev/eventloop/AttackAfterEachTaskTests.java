@@ -74,7 +74,9 @@ class AttackAfterEachTaskTests {
 		}
 		loop.submit(() -> null).get(5, TimeUnit.SECONDS);
 		assertThat(seen).hasSize(200).containsOnly("null");
-		assertThat(this.afterRuns.get()).isGreaterThanOrEqualTo(201);
+		// the last task's own action may still be running when its future completes: the
+		// 200 tasks before it had theirs run before it started
+		assertThat(this.afterRuns.get()).isGreaterThanOrEqualTo(200);
 	}
 
 	@Test
@@ -174,7 +176,10 @@ class AttackAfterEachTaskTests {
 		}
 		assertThat(loop.schedule(() -> context.set("t"), Duration.ofMillis(1)).get(5, TimeUnit.SECONDS)).isNull();
 		assertThat(loop.submit(context::get).get(5, TimeUnit.SECONDS)).isNull();
-		assertThat(calls.get()).isGreaterThanOrEqualTo(102);
+		// the last task's own action may still be running when its future completes:
+		// every
+		// task before it (100 submits and the timer) had its action run before it started
+		assertThat(calls.get()).isGreaterThanOrEqualTo(101);
 	}
 
 	@Test
