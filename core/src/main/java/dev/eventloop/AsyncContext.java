@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,6 +63,9 @@ public final class AsyncContext implements AutoCloseable {
 	private final BlockingGuard.@Nullable ForeignLoops foreignLoops;
 
 	private final CallableDecorator decorator;
+
+	// the key lanes of dispatchSequentially, any thread
+	private final SequentialDispatch sequential = new SequentialDispatch();
 
 	private AsyncContext(Builder builder) {
 		this.inline = new InlineRunner(builder.maxInlineDepth);
@@ -185,6 +187,28 @@ public final class AsyncContext implements AutoCloseable {
 	}
 
 	/**
+	 * Run asynchronous work on the loop owning the key, one task at a time per key: a
+	 * task starts once the future of the previous task of its key has completed, not
+	 * merely once that task has returned; tasks of other keys keep running. Waiting tasks
+	 * wait in {@link KeyLanes}, not in a loop's queue. A task that throws or fails fails
+	 * the returned future and lets the next one start; cancelling the returned future
+	 * skips a task not yet started and cancels the future of one started; a refused task
+	 * fails its future.
+	 * @param <T> the result type
+	 * @param target the group to run on
+	 * @param key the key, compared with {@code equals}
+	 * @param task the work, called on the key's loop, returning its future
+	 * @return the future of the result, completed where the task's future completes
+	 */
+	public <T extends @Nullable Object> LoopFuture<T> dispatchSequentially(EventLoopGroup target, Object key,
+			Callable<? extends CompletionStage<T>> task) {
+		Objects.requireNonNull(target, "target must not be null");
+		Objects.requireNonNull(key, "key must not be null");
+		Objects.requireNonNull(task, "task must not be null");
+		return this.sequential.dispatch(target, key, this.decorator.decorate(task));
+	}
+
+	/**
 	 * Run a task without a result on the target group: inline if the caller is already on
 	 * one of its loops, otherwise queued on the group's next loop. A failure goes to that
 	 * loop's uncaught-exception handler and is counted, as for
@@ -293,7 +317,7 @@ public final class AsyncContext implements AutoCloseable {
 				loopFuture.awaitOnLoopUninterruptibly(caller);
 			}
 		}
-		return unwrapJoin(future);
+		return LoopFuture.joinUnguarded(future);
 	}
 
 	/**
@@ -372,7 +396,7 @@ public final class AsyncContext implements AutoCloseable {
 		if (blocked != null) {
 			future.awaitOnLoopUninterruptibly(blocked);
 		}
-		return unwrapJoin(future);
+		return LoopFuture.joinUnguarded(future);
 	}
 
 	/**
@@ -382,30 +406,6 @@ public final class AsyncContext implements AutoCloseable {
 	 */
 	private @Nullable EventLoop beforeBlocking(String what) {
 		return BlockingGuard.beforeBlocking(what, this.foreignLoops);
-	}
-
-	/**
-	 * Wait for a future whose blocking policy the caller has already applied, without
-	 * applying it again (a foreign thread's policy may differ between contexts).
-	 */
-	private static <T extends @Nullable Object> T unwrapJoin(java.util.concurrent.CompletableFuture<T> future) {
-		try {
-			return (future instanceof LoopFuture<T> loopFuture) ? loopFuture.getUnguarded() : future.get();
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = ex.getCause();
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			if (cause instanceof Error error) {
-				throw error;
-			}
-			throw new CompletionException(cause);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new CompletionException(ex);
-		}
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.eventloop;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -244,6 +245,30 @@ public class LoopFuture<T extends @Nullable Object> extends CompletableFuture<T>
 		}
 		else {
 			complete(value);
+		}
+	}
+
+	/**
+	 * Wait for a future whose blocking policy the caller has already applied, without
+	 * applying it again (a foreign thread's policy may differ between contexts).
+	 */
+	static <T extends @Nullable Object> T joinUnguarded(CompletableFuture<T> future) {
+		try {
+			return (future instanceof LoopFuture<T> loopFuture) ? loopFuture.getUnguarded() : future.get();
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			if (cause instanceof Error error) {
+				throw error;
+			}
+			throw new CompletionException(cause);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CompletionException(ex);
 		}
 	}
 
