@@ -62,4 +62,17 @@ public @interface OnEventLoop {
 	 */
 	String key() default "";
 
+	/**
+	 * Whether calls with equal keys run one at a time until the future each returns has
+	 * completed, not merely until the method has returned: a call starts only once the
+	 * future of the previous call with its key is done, while calls with other keys keep
+	 * running (see {@link dev.eventloop.AsyncContext#dispatchSequentially}). For
+	 * asynchronous work per key, such as writes per account through a client that returns
+	 * futures. Requires a {@link #key()} and a {@code CompletableFuture} or
+	 * {@code CompletionStage} return type; calls waiting for their key wait outside the
+	 * loop's queue.
+	 * @return whether calls of one key wait for each other's futures
+	 */
+	boolean sequential() default false;
+
 }

@@ -54,6 +54,9 @@ public final class EventLoopMethod {
 
 	private final ReturnKind returnKind;
 
+	// whether calls of one key wait for each other's futures (@OnEventLoop(sequential))
+	private final boolean sequential;
+
 	// the adapter of a reactive return type (REACTIVE only)
 	private final @Nullable ReactiveAdapter reactiveAdapter;
 
@@ -61,8 +64,9 @@ public final class EventLoopMethod {
 	private volatile @Nullable EventLoopGroup group;
 
 	private EventLoopMethod(Method method, Mode mode, String loopName, @Nullable KeyExpression key,
-			ReturnKind returnKind) {
+			ReturnKind returnKind, boolean sequential) {
 		this.method = method;
+		this.sequential = sequential;
 		this.mode = mode;
 		this.loopName = loopName;
 		this.key = key;
@@ -99,15 +103,28 @@ public final class EventLoopMethod {
 		}
 		ReturnKind returnKind = returnKind(method);
 		if (offload != null) {
-			return new EventLoopMethod(method, Mode.OFFLOAD, "", null, returnKind);
+			return new EventLoopMethod(method, Mode.OFFLOAD, "", null, returnKind, false);
 		}
 		OnEventLoop annotation = (onMethod != null) ? onMethod
 				: AnnotatedElementUtils.findMergedAnnotation(targetClass, OnEventLoop.class);
 		if (annotation == null) {
 			return null;
 		}
-		return new EventLoopMethod(method, Mode.ON_EVENT_LOOP, annotation.value(), parseKey(method, annotation.key()),
-				returnKind);
+		KeyExpression key = parseKey(method, annotation.key());
+		if (annotation.sequential() && key == null) {
+			throw new InvalidEventLoopMethodException(describe(method),
+					"is @OnEventLoop(sequential = true) without a key",
+					"Give " + describe(method) + " a key, such as key = \"#p0\", or remove sequential = true.");
+		}
+		if (annotation.sequential() && returnKind != ReturnKind.FUTURE) {
+			throw new InvalidEventLoopMethodException(describe(method),
+					"is @OnEventLoop(sequential = true) but returns " + method.getReturnType().getName()
+							+ ", not a future to wait for",
+					"Declare CompletableFuture or CompletionStage as the return type of " + describe(method)
+							+ ", or remove sequential = true.");
+		}
+		return new EventLoopMethod(method, Mode.ON_EVENT_LOOP, annotation.value(), key, returnKind,
+				annotation.sequential());
 	}
 
 	private static @Nullable KeyExpression parseKey(Method method, String key) {
@@ -220,6 +237,14 @@ public final class EventLoopMethod {
 			throw new IllegalStateException("Method " + describe(this.method) + " has no reactive return type");
 		}
 		return adapter;
+	}
+
+	/**
+	 * Return whether calls of one key wait for each other's futures.
+	 * @return whether the method is {@code @OnEventLoop(sequential = true)}
+	 */
+	public boolean sequential() {
+		return this.sequential;
 	}
 
 	/**

@@ -1,8 +1,11 @@
 package dev.eventloop.spring.aop;
 
 import java.lang.reflect.Method;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 import dev.eventloop.AsyncContext;
 import dev.eventloop.EventLoop;
@@ -71,6 +74,10 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 		Object key = plan.hasKey() ? plan.key(invocation.getArguments()) : null;
 		return switch (plan.returnKind()) {
 			case FUTURE -> {
+				if (plan.sequential()) {
+					yield context.dispatchSequentially(group, Objects.requireNonNull(key),
+							() -> stageOf(MethodResults.proceed(invocation)));
+				}
 				Callable<@Nullable Object> call = observedIfInline(context, group, key,
 						() -> MethodResults.proceedUnwrapped(invocation));
 				yield MethodResults.flatten(dispatch(context, group, key, call), plan.method());
@@ -130,6 +137,12 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 					() -> context.offload(() -> MethodResults.proceed(invocation)));
 			case BLOCKING -> unwrap(() -> context.await(context.offload(() -> MethodResults.proceed(invocation))));
 		};
+	}
+
+	@SuppressWarnings("unchecked")
+	private static CompletionStage<@Nullable Object> stageOf(@Nullable Object result) {
+		return (result instanceof CompletionStage<?> stage) ? (CompletionStage<@Nullable Object>) stage
+				: CompletableFuture.completedFuture(result);
 	}
 
 	private static LoopFuture<@Nullable Object> dispatch(AsyncContext context, EventLoopGroup group,
