@@ -192,8 +192,8 @@ final class LoopTimers implements Ticker.TimedLoop {
 	/**
 	 * A timer's future was cancelled: on the loop thread the timer leaves the heap now;
 	 * cancellations from other threads are purged in bulk once they add up to a quarter
-	 * of the heap and to at least 1,024 (so fewer than that may stay until their
-	 * deadline, or until later cancellations trigger a purge).
+	 * of the heap and to at least 64 (so fewer than that may stay until their deadline,
+	 * or until later cancellations trigger a purge).
 	 */
 	void cancelled(ScheduledTask timer) {
 		if (this.thread.isCurrent()) {
@@ -201,6 +201,13 @@ final class LoopTimers implements Ticker.TimedLoop {
 			return;
 		}
 		int cancelled = (int) CANCELLED_ELSEWHERE.getAndAdd(this, 1) + 1;
+		requestPurgeIfWorthwhile(cancelled);
+	}
+
+	// any thread. While a purge is queued or running, cancelling threads leave the
+	// decision to it: it checks the count again once the heap has shrunk (a count
+	// taken during its scan is judged against the heap it is shrinking)
+	private void requestPurgeIfWorthwhile(int cancelled) {
 		if (cancelled >= Math.max(PURGE_THRESHOLD, this.heap.size() / 4) && this.purgeRequested == 0
 				&& PURGE_REQUESTED.compareAndSet(this, 0, 1)) {
 			try {
@@ -348,9 +355,13 @@ final class LoopTimers implements Ticker.TimedLoop {
 
 		@Override
 		void execute() {
-			PURGE_REQUESTED.setVolatile(LoopTimers.this, 0);
+			// counted from here on: cancellations the scan below may or may not see
 			CANCELLED_ELSEWHERE.setVolatile(LoopTimers.this, 0);
 			LoopTimers.this.heap.purgeDone();
+			// a cancelling thread that saw this purge pending counted itself before
+			// this write, so the check below sees its count against the shrunk heap
+			PURGE_REQUESTED.setVolatile(LoopTimers.this, 0);
+			requestPurgeIfWorthwhile((int) CANCELLED_ELSEWHERE.getVolatile(LoopTimers.this));
 		}
 
 		@Override
