@@ -77,7 +77,7 @@ final class CommittingConsumer implements InvocationHandler {
 		String name = method.getName();
 		int count = (args != null) ? args.length : 0;
 		if (name.equals("poll") && count == 1 && args[0] instanceof Duration timeout) {
-			return poll(timeout);
+			return poll(proxy, timeout);
 		}
 		if (name.equals("close")) {
 			this.dispatcher.consumerClosing();
@@ -104,20 +104,36 @@ final class CommittingConsumer implements InvocationHandler {
 		return delegate(method, args);
 	}
 
-	private ConsumerRecords<?, ?> poll(Duration timeout) {
+	private ConsumerRecords<?, ?> poll(Object proxy, Duration timeout) {
 		if (!this.polled) {
 			this.polled = true;
-			this.dispatcher.consumerPolling();
+			this.dispatcher.consumerPolling((Consumer<?, ?>) proxy);
 		}
 		if (!this.dispatcher.dispatching(groupId())) {
 			return this.consumer.poll(timeout);
 		}
+		ConsumerSession session = this.dispatcher.session();
 		long remaining = timeout.toNanos();
 		long deadline = System.nanoTime() + remaining;
 		while (true) {
+			if (session != null) {
+				// failed records for the error handler, which is given this consumer
+				session.runInbox();
+			}
 			commitProgress();
-			ConsumerRecords<?, ?> records = this.consumer
-				.poll(Duration.ofNanos(Math.min(remaining, this.intervalNanos)));
+			ConsumerRecords<?, ?> records;
+			try {
+				records = this.consumer.poll(Duration.ofNanos(Math.min(remaining, this.intervalNanos)));
+			}
+			catch (WakeupException ex) {
+				// woken for a failed record, or by the container (to pause or resume, or
+				// to
+				// stop): an empty poll lets the container act on its own reason
+				if (session != null) {
+					session.runInbox();
+				}
+				return ConsumerRecords.empty();
+			}
 			remaining = deadline - System.nanoTime();
 			if (!records.isEmpty() || remaining <= 0 || this.wokenUp) {
 				this.wokenUp = false;
@@ -127,8 +143,9 @@ final class CommittingConsumer implements InvocationHandler {
 	}
 
 	/**
-	 * Commit, asynchronously, the partitions whose commit point has moved since the last
-	 * commit, at most once per interval.
+	 * Commit, asynchronously, the partitions whose commit point, or what has completed
+	 * beyond it, has moved since the last commit, at most once per interval; report
+	 * records in flight for too long.
 	 */
 	private void commitProgress() {
 		long now = System.nanoTime();
@@ -140,21 +157,42 @@ final class CommittingConsumer implements InvocationHandler {
 		Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
 		for (TopicPartition partition : this.consumer.assignment()) {
 			PartitionTracker tracker = this.dispatcher.tracker(groupId(), partition);
-			long point = (tracker != null) ? tracker.progressed() : -1;
-			if (point >= 0) {
-				progress.put(partition, new OffsetAndMetadata(point));
-				trackers.put(partition, tracker);
-				tracker.commitRequested(point);
+			if (tracker == null) {
+				continue;
+			}
+			trackers.put(partition, tracker);
+			OffsetAndMetadata offset = offset(tracker);
+			if (offset != null && tracker.progressed(offset.metadata(), offset.offset()) >= 0) {
+				progress.put(partition, offset);
+				tracker.commitRequested(offset.offset(), offset.metadata());
 			}
 		}
+		this.dispatcher.reportSlow(trackers.values());
 		if (!progress.isEmpty()) {
 			this.consumer.commitAsync(progress, (offsets, failure) -> {
 				if (failure != null) {
 					logger.debug("Commit of " + progress + " failed; the next commit retries it", failure);
 				}
-				trackers.forEach((partition, tracker) -> completed(tracker, progress.get(partition), failure));
+				progress.forEach((partition, offset) -> completed(trackers.get(partition), offset, failure));
 			});
 		}
+	}
+
+	/**
+	 * The offset to commit for a tracked partition, with the records completed beyond it
+	 * in its metadata; {@code null} before its first record.
+	 */
+	private @Nullable OffsetAndMetadata offset(PartitionTracker tracker) {
+		long point = tracker.commitPoint();
+		if (point < 0) {
+			return null;
+		}
+		String metadata = tracker.metadata(point);
+		if (metadata == null) {
+			this.dispatcher.metadataOverflow(tracker);
+			metadata = "";
+		}
+		return new OffsetAndMetadata(point, metadata);
 	}
 
 	private @Nullable Object commitSync(Method method, Object[] args, Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -235,9 +273,9 @@ final class CommittingConsumer implements InvocationHandler {
 		Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
 		for (TopicPartition partition : revoked) {
 			PartitionTracker tracker = this.dispatcher.tracker(groupId(), partition);
-			long point = (tracker != null) ? tracker.commitPoint() : -1;
-			if (point >= 0) {
-				offsets.put(partition, new OffsetAndMetadata(point));
+			OffsetAndMetadata offset = (tracker != null) ? offset(tracker) : null;
+			if (offset != null) {
+				offsets.put(partition, offset);
 				trackers.put(partition, tracker);
 			}
 		}

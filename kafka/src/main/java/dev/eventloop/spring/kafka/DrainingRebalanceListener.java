@@ -14,7 +14,8 @@ import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
  * Waits, before the container commits on a revocation (a rebalance, or the consumer
  * stopping), for the records of the revoked partitions still in flight on the loops and
  * commits what they completed, then calls the application's own rebalance listener, if
- * any; forgets revoked and lost partitions afterwards.
+ * any; forgets revoked and lost partitions afterwards; reads, for assigned partitions,
+ * which records beyond the commit their previous owner completed.
  */
 final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener {
 
@@ -64,6 +65,10 @@ final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener 
 
 	@Override
 	public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+		KafkaRecordDispatcher dispatcher = this.dispatcher.get();
+		if (dispatcher != null) {
+			dispatcher.assigned(consumer, partitions);
+		}
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsAssigned(consumer, partitions);
 		}

@@ -2,7 +2,7 @@ package dev.eventloop.spring.kafka;
 
 import java.lang.reflect.Method;
 
-import dev.eventloop.EventLoop;
+import dev.eventloop.EventLoopGroup;
 import dev.eventloop.spring.aop.MethodPlans;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -52,10 +52,22 @@ final class KafkaListenerDispatchInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		@Nullable Object[] arguments = invocation.getArguments();
-		EventLoop loop = plan.group(this.beanFactory).forKey(plan.key(arguments));
+		EventLoopGroup group = plan.group(this.beanFactory);
+		RecordOrdering ordering = plan.ordering(dispatcher.ordering());
+		Object key;
+		try {
+			key = plan.key(arguments);
+		}
+		catch (RuntimeException ex) {
+			// tracked like any record, and handed to the error handler when it "fails"
+			return dispatcher.dispatch(plan.record(arguments), group.next(), null, RecordOrdering.UNORDERED, () -> {
+				throw ex;
+			});
+		}
 		// each attempt proceeds a fresh copy, on the loop, into the @OnEventLoop advice
 		// (which runs it inline there) and the listener method
-		return dispatcher.dispatch(plan.record(arguments), loop, () -> proxyInvocation.invocableClone().proceed());
+		return dispatcher.dispatch(plan.record(arguments), group.forKey(key), key, ordering,
+				() -> proxyInvocation.invocableClone().proceed());
 	}
 
 	private @Nullable KafkaRecordDispatcher dispatcher() {

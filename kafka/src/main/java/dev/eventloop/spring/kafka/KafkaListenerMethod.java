@@ -29,9 +29,13 @@ final class KafkaListenerMethod {
 
 	private final int recordIndex;
 
-	private KafkaListenerMethod(EventLoopMethod onEventLoop, int recordIndex) {
+	// the method's own ordering (@KafkaOrdering on it or its class), or null
+	private final @Nullable RecordOrdering ordering;
+
+	private KafkaListenerMethod(EventLoopMethod onEventLoop, int recordIndex, @Nullable RecordOrdering ordering) {
 		this.onEventLoop = onEventLoop;
 		this.recordIndex = recordIndex;
+		this.ordering = ordering;
 	}
 
 	/**
@@ -74,7 +78,11 @@ final class KafkaListenerMethod {
 		Class<?>[] types = method.getParameterTypes();
 		for (int i = 0; i < types.length; i++) {
 			if (ConsumerRecord.class.isAssignableFrom(types[i])) {
-				return new KafkaListenerMethod(onEventLoop, i);
+				KafkaOrdering ordering = AnnotatedElementUtils.findMergedAnnotation(method, KafkaOrdering.class);
+				if (ordering == null) {
+					ordering = AnnotatedElementUtils.findMergedAnnotation(targetClass, KafkaOrdering.class);
+				}
+				return new KafkaListenerMethod(onEventLoop, i, (ordering != null) ? ordering.value() : null);
 			}
 		}
 		logger.warn("@KafkaListener @OnEventLoop method " + description + " has no ConsumerRecord parameter, so"
@@ -85,6 +93,10 @@ final class KafkaListenerMethod {
 
 	ConsumerRecord<?, ?> record(@Nullable Object[] arguments) {
 		return (ConsumerRecord<?, ?>) arguments[this.recordIndex];
+	}
+
+	RecordOrdering ordering(RecordOrdering otherwise) {
+		return (this.ordering != null) ? this.ordering : otherwise;
 	}
 
 	EventLoopGroup group(BeanFactory beanFactory) {

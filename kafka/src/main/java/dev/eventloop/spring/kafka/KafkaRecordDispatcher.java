@@ -4,47 +4,64 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.eventloop.EventLoop;
+import dev.eventloop.KeyLanes;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.kafka.event.ConsumerStartingEvent;
+import org.springframework.kafka.event.ConsumerStoppedEvent;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.support.KafkaUtils;
+import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * Hands the records of {@code @KafkaListener @OnEventLoop} methods to their loops and
- * keeps account of them: records a full loop cannot take are held and their partitions
- * paused; the container is told a record is done as soon as it is handed over, so that it
- * keeps polling, while its partition's {@link PartitionTracker} keeps the commit point
- * below every record that has not completed (the {@link CommittingConsumer} leaves the
- * container's commits of the partition out and commits the loops' progress); a failed
- * record goes to the container's {@link CommonErrorHandler}, one record per partition at
- * a time, on an error-handling thread of its consumer group (the handler keeps its retry
- * counts per thread and partition); and a consumer whose partitions are revoked waits for
- * their records in flight and commits them.
+ * Takes the records of {@code @KafkaListener @OnEventLoop} methods and keeps account of
+ * them until they complete:
+ * <ul>
+ * <li>each consumer admits at most {@code max-in-flight} records not yet completed; the
+ * rest wait in its {@link ConsumerSession}, their partitions paused;</li>
+ * <li>an admitted record waits in the {@link KeyLanes} until the previous record of its
+ * key (or partition) has completed, unless unordered;</li>
+ * <li>then its loop's {@link LoopLane} hands it to the loop when the loop has room;</li>
+ * <li>the container is told a record is done as soon as it is taken, so that it keeps
+ * polling, while the partition's {@link PartitionTracker} keeps the commit point below
+ * every record that has not completed and knows which ones beyond it have (the
+ * {@link CommittingConsumer} commits both);</li>
+ * <li>a failed record goes to the container's {@link CommonErrorHandler}, one record per
+ * partition at a time, on its consumer's thread (with the consumer), and is retried on
+ * its loop after the handler's back-off, measured by a {@link LoopBackOffHandler}; its
+ * key waits meanwhile;</li>
+ * <li>a consumer whose partitions are revoked drops their records that have not started,
+ * waits for those in flight and commits them.</li>
+ * </ul>
  */
 public final class KafkaRecordDispatcher implements DisposableBean {
 
@@ -52,65 +69,84 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 
 	private final int highWaterMark;
 
+	private final int maxInFlight;
+
+	private final RecordOrdering ordering;
+
 	private final Duration revocationTimeout;
 
 	private final Duration commitInterval;
 
+	private final long slowNanos;
+
 	// lanes by loop, created on first use by consumer threads
 	private final Map<EventLoop, LoopLane> lanes = new ConcurrentHashMap<>();
+
+	// records waiting for an earlier record of their key or partition, any thread
+	private final KeyLanes<RecordWork> keyLanes = new KeyLanes<>();
 
 	// records in flight by consumer group and partition, created by consumer threads,
 	// removed by them when the partition is revoked or lost
 	private final Map<GroupPartition, PartitionTracker> partitions = new ConcurrentHashMap<>();
 
+	// completed offsets read from the commit metadata of partitions just assigned, taken
+	// by their trackers when created; consumer threads only (each its own partitions)
+	private final Map<GroupPartition, NavigableMap<Long, Long>> completedAhead = new ConcurrentHashMap<>();
+
 	// consumer groups with records handed to the loops, added by consumer threads
 	private final Set<String> groups = ConcurrentHashMap.newKeySet();
 
-	// the container of each consumer thread, written when the consumer starts and stops
-	private final Map<Thread, MessageListenerContainer> containers = new ConcurrentHashMap<>();
+	// the session of each consumer thread, from its ConsumerStartingEvent to its
+	// ConsumerStoppedEvent
+	private final Map<Thread, ConsumerSession> sessions = new ConcurrentHashMap<>();
 
 	// consumer threads whose consumer commits the loops' progress, written by the
 	// consumer thread on its first poll and when it closes the consumer
 	private final Set<Thread> committing = ConcurrentHashMap.newKeySet();
 
-	// containers already warned about, for consumers that do not commit the loops'
-	// progress
-	private final Set<MessageListenerContainer> warned = ConcurrentHashMap.newKeySet();
+	// containers and error handlers already warned about
+	private final Set<Object> warned = ConcurrentHashMap.newKeySet();
 
 	// failed records waiting for the error handler, by partition; guarded by the map
 	private final Map<PartitionTracker, ArrayDeque<FailedRecord>> failures = new ConcurrentHashMap<>();
 
 	// the handler used for containers that have none, as the container itself would
-	private final DefaultErrorHandler fallbackErrorHandler = new DefaultErrorHandler();
+	private final DefaultErrorHandler fallbackErrorHandler = new DefaultErrorHandler(null, new FixedBackOff(0, 9),
+			new LoopBackOffHandler());
 
-	// one error-handling thread per consumer group, created on its first failure: an
-	// error handler counts attempts per thread and per topic partition, as a container
-	// does on its consumer thread, so groups consuming the same partition must not share
-	// a thread
-	private final Map<String, ExecutorService> errorHandling = new ConcurrentHashMap<>();
-
-	// whether destroy() has run; new error-handling threads are no longer started
-	private volatile boolean destroyed;
-
+	// offers records again to loops that refused them (their queue full of other work)
 	private final ScheduledExecutorService retries = Executors
 		.newSingleThreadScheduledExecutor(daemon("eventloop-kafka-retry"));
 
-	public KafkaRecordDispatcher(int highWaterMark, Duration revocationTimeout, Duration commitInterval) {
-		if (highWaterMark < 1) {
-			throw new IllegalArgumentException("eventloop.kafka.high-water-mark must be at least 1, but was "
-					+ highWaterMark + ": set it to the number of records one loop may have queued");
-		}
-		if (commitInterval.isNegative() || commitInterval.isZero()) {
-			throw new IllegalArgumentException("eventloop.kafka.commit-interval must be positive, but was "
-					+ commitInterval + ": set it to how often completed records are committed, such as 100ms");
-		}
-		this.highWaterMark = highWaterMark;
-		this.revocationTimeout = revocationTimeout;
-		this.commitInterval = commitInterval;
+	// told of partitions tracked and forgotten, to give each its meters; set once, at
+	// startup, by the meter binder
+	private volatile PartitionListener partitionListener = PartitionListener.NONE;
+
+	private final AtomicLong slowRecords = new AtomicLong();
+
+	private final AtomicLong metadataOverflows = new AtomicLong();
+
+	private final AtomicLong skippedRecords = new AtomicLong();
+
+	/**
+	 * Create a dispatcher.
+	 * @param settings the settings, checked by the caller
+	 */
+	public KafkaRecordDispatcher(Settings settings) {
+		this.highWaterMark = settings.highWaterMark();
+		this.maxInFlight = settings.maxInFlight();
+		this.ordering = settings.ordering();
+		this.revocationTimeout = settings.revocationTimeout();
+		this.commitInterval = settings.commitInterval();
+		this.slowNanos = settings.slowRecordThreshold().toNanos();
 	}
 
 	Duration commitInterval() {
 		return this.commitInterval;
+	}
+
+	RecordOrdering ordering() {
+		return this.ordering;
 	}
 
 	/**
@@ -118,7 +154,7 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	 * whether the listener call being made is a record delivery.
 	 */
 	boolean onConsumerThread() {
-		return this.containers.containsKey(Thread.currentThread());
+		return this.sessions.containsKey(Thread.currentThread());
 	}
 
 	/**
@@ -133,9 +169,9 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		if (this.committing.contains(thread)) {
 			return true;
 		}
-		MessageListenerContainer container = this.containers.get(thread);
-		if (container != null && this.warned.add(container)) {
-			logger.warn("The consumer of listener container '" + container.getListenerId()
+		ConsumerSession session = this.sessions.get(thread);
+		if (session != null && this.warned.add(session.container())) {
+			logger.warn("The consumer of listener container '" + session.container().getListenerId()
 					+ "' was not created through a consumer factory that applies post-processors, so records of its"
 					+ " @OnEventLoop listeners are neither held back when their loop is full nor committed by the"
 					+ " event-loop starter: create consumers with a DefaultKafkaConsumerFactory (as Spring Boot"
@@ -144,33 +180,132 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		return false;
 	}
 
-	void consumerPolling() {
+	void consumerPolling(Consumer<?, ?> consumer) {
 		this.committing.add(Thread.currentThread());
+		ConsumerSession session = this.sessions.get(Thread.currentThread());
+		if (session != null) {
+			session.polling(consumer);
+		}
 	}
 
 	void consumerClosing() {
 		this.committing.remove(Thread.currentThread());
 	}
 
+	@Nullable ConsumerSession session() {
+		return this.sessions.get(Thread.currentThread());
+	}
+
 	/**
 	 * Take a record delivered on the current consumer thread and return the future its
 	 * container acknowledges it by: already complete, as the record is now the starter's
 	 * to complete, commit or hand to the error handler.
+	 * @param record the record
+	 * @param loop the loop its key maps to
+	 * @param key its key, or {@code null} when it has none (its key expression failed)
+	 * @param ordering the ordering of its listener
+	 * @param invocation the listener call to make on the loop
 	 */
-	CompletableFuture<@Nullable Object> dispatch(ConsumerRecord<?, ?> record, EventLoop loop,
-			RecordWork.ListenerInvocation invocation) {
-		MessageListenerContainer container = this.containers.get(Thread.currentThread());
-		String groupId = groupId();
-		PartitionTracker partition = this.partitions
-			.computeIfAbsent(new GroupPartition(groupId, topicPartition(record)), (key) -> {
-				this.groups.add(key.groupId());
-				return new PartitionTracker(key.groupId(), key.partition());
-			});
-		LoopLane lane = this.lanes.computeIfAbsent(loop, (key) -> new LoopLane(key, this.highWaterMark, this.retries));
-		RecordWork work = new RecordWork(this, record, invocation, lane, partition, container);
-		partition.started(record.offset());
-		lane.offer(work);
+	CompletableFuture<@Nullable Object> dispatch(ConsumerRecord<?, ?> record, EventLoop loop, @Nullable Object key,
+			RecordOrdering ordering, RecordWork.ListenerInvocation invocation) {
+		ConsumerSession session = this.sessions.get(Thread.currentThread());
+		String groupId = session.container().getGroupId();
+		GroupPartition id = new GroupPartition((groupId != null) ? groupId : "", topicPartition(record));
+		PartitionTracker partition = this.partitions.computeIfAbsent(id, (created) -> {
+			this.groups.add(created.groupId());
+			NavigableMap<Long, Long> ahead = this.completedAhead.remove(created);
+			PartitionTracker tracker = new PartitionTracker(created.groupId(), created.partition(),
+					(ahead != null) ? ahead : new TreeMap<>());
+			this.partitionListener.tracked(tracker);
+			return tracker;
+		});
+		if (!partition.started(record.offset(), System.nanoTime())) {
+			this.skippedRecords.incrementAndGet();
+			return CompletableFuture.completedFuture(null);
+		}
+		LoopLane lane = this.lanes.computeIfAbsent(loop,
+				(created) -> new LoopLane(created, this.highWaterMark, this.retries));
+		Object laneKey = switch (ordering) {
+			case KEY -> (key != null) ? new LaneKey(partition, key) : null;
+			case PARTITION -> partition;
+			case UNORDERED -> null;
+		};
+		RecordWork work = new RecordWork(this, record, invocation, lane, partition, session, laneKey);
+		if (session.admit(work)) {
+			admitted(work);
+		}
+		else {
+			work.held();
+		}
 		return CompletableFuture.completedFuture(null);
+	}
+
+	/**
+	 * An admitted record enters the lane of its key, and starts if the key is idle.
+	 */
+	private void admitted(RecordWork work) {
+		Object laneKey = work.laneKey();
+		if (laneKey == null || this.keyLanes.enter(laneKey, work)) {
+			start(work);
+		}
+		else {
+			work.partition().waitingForKey(1);
+			work.lane().waitingForKey(1);
+		}
+	}
+
+	/**
+	 * Start a record whose turn has come: hand it to its loop lane, or, if its partition
+	 * has been revoked meanwhile, drop it and start the next of its key instead.
+	 */
+	private void start(RecordWork first) {
+		RecordWork work = first;
+		while (work != null) {
+			if (!work.partition().forgotten()) {
+				work.offerToLane();
+				return;
+			}
+			work = completeAndNext(work, false);
+		}
+	}
+
+	/**
+	 * A record is done with: succeeded or recovered ({@code acknowledged}), or given up
+	 * so that it is delivered again. Start what its completion lets in.
+	 */
+	void completed(RecordWork work, boolean acknowledged) {
+		RecordWork next = completeAndNext(work, acknowledged);
+		if (next != null) {
+			start(next);
+		}
+	}
+
+	private @Nullable RecordWork completeAndNext(RecordWork work, boolean acknowledged) {
+		long offset = work.record().offset();
+		if (acknowledged) {
+			work.partition().finished(offset);
+		}
+		else {
+			work.partition().abandoned(offset);
+		}
+		if (work.onLane()) {
+			work.lane().completed();
+		}
+		if (!this.failures.isEmpty()) {
+			resolved(work);
+		}
+		RecordWork admitted = work.session().completed();
+		if (admitted != null) {
+			admitted.released();
+			admitted(admitted);
+		}
+		Object laneKey = work.laneKey();
+		RecordWork next = (laneKey != null) ? this.keyLanes.leave(laneKey) : null;
+		if (next != null) {
+			next.partition().waitingForKey(-1);
+			next.lane().waitingForKey(-1);
+		}
+		return next;
 	}
 
 	/**
@@ -191,9 +326,13 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 
 	/**
 	 * Pass a failed record to the error handler, after the failures of its partition that
-	 * came before it.
+	 * came before it. Its key waits meanwhile.
 	 */
 	void failed(RecordWork work, Throwable failure) {
+		if (work.partition().forgotten()) {
+			completed(work, false);
+			return;
+		}
 		FailedRecord failed = new FailedRecord(work, failure);
 		boolean first;
 		synchronized (this.failures) {
@@ -211,63 +350,78 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			}
 		}
 		if (first) {
-			handle(failed);
+			work.session().onConsumerThread(() -> handle(failed));
 		}
 	}
 
+	/**
+	 * Hand a failed record to the error handler. Consumer thread only: the handler gets
+	 * the consumer, and counts attempts per thread and partition as in the container.
+	 */
 	private void handle(FailedRecord failed) {
 		RecordWork work = failed.work();
 		MessageListenerContainer container = work.container();
-		if (container == null) {
-			logger.error(
-					"Listener failed for record " + describe(work.record())
-							+ " after its consumer stopped; it is not committed and is delivered again",
-					failed.failure());
-			resolved(work);
-			work.abandoned();
+		Consumer<?, ?> consumer = work.session().consumer();
+		if (work.partition().forgotten() || !container.isRunning() || consumer == null) {
+			completed(work, false);
 			return;
 		}
 		CommonErrorHandler handler = (container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer)
 				? listenerContainer.getCommonErrorHandler() : null;
 		CommonErrorHandler errorHandler = (handler != null) ? handler : this.fallbackErrorHandler;
+		boolean recovered = false;
+		long backOff;
+		LoopBackOffHandler.record();
 		try {
-			errorHandling(work.partition().groupId()).execute(() -> {
-				boolean recovered = false;
-				try {
-					recovered = errorHandler.handleOne(wrap(failed, container), work.record(), null, container);
-				}
-				catch (RuntimeException ex) {
-					logger.error("Error handler " + errorHandler + " failed for record " + describe(work.record())
-							+ "; delivering it again", ex);
-				}
-				if (recovered) {
-					// done with, acknowledged or not (ackAfterHandle): the container too
-					// commits past a record recovered without acknowledgement once a
-					// later
-					// record of its partition is acknowledged; holding the commit point
-					// there would stop the partition's commits for good, since the record
-					// would be recovered and held again after every restart
-					resolved(work);
-					work.succeeded();
-				}
-				else if (container.isRunning()) {
-					work.lane().offerAgain(work);
-				}
-				else {
-					resolved(work);
-					work.abandoned();
-				}
-			});
+			recovered = errorHandler.handleOne(wrap(failed, container), work.record(), consumer, container);
 		}
-		catch (RejectedExecutionException ex) {
-			resolved(work);
-			work.abandoned();
+		catch (RuntimeException ex) {
+			logger.error("Error handler " + errorHandler + " failed for record " + describe(work.record())
+					+ "; delivering it again", ex);
+		}
+		finally {
+			backOff = LoopBackOffHandler.recorded();
+		}
+		if (recovered) {
+			// done with, acknowledged or not (ackAfterHandle): the container too commits
+			// past a record recovered without acknowledgement once a later record of its
+			// partition is acknowledged
+			completed(work, true);
+		}
+		else if (container.isRunning() && !work.partition().forgotten()) {
+			if (backOff < 0 && this.warned.add(errorHandler)) {
+				logger.warn("Error handler " + errorHandler + " of listener container '" + container.getListenerId()
+						+ "' is not built with a LoopBackOffHandler, so its back-off, if any, ran on the consumer"
+						+ " thread, holding up every partition of the consumer: build it with"
+						+ " new DefaultErrorHandler(recoverer, backOff, new LoopBackOffHandler())");
+			}
+			retry(work, Math.max(0, backOff));
+		}
+		else {
+			completed(work, false);
 		}
 	}
 
 	/**
-	 * The failed record is done with (recovered or given up); handle the next failure of
-	 * its partition.
+	 * Run a failed record again on its loop once its back-off has passed, on the loop's
+	 * timer: its key waits, other keys flow.
+	 */
+	private void retry(RecordWork work, long delayMillis) {
+		if (delayMillis == 0) {
+			work.lane().offerAgain(work);
+			return;
+		}
+		try {
+			work.lane().loop().schedule(() -> work.lane().offerAgain(work), Duration.ofMillis(delayMillis));
+		}
+		catch (RejectedExecutionException ex) {
+			completed(work, false);
+		}
+	}
+
+	/**
+	 * The failed record is done with (it succeeded, was recovered or was given up);
+	 * handle the next failure of its partition.
 	 */
 	private void resolved(RecordWork work) {
 		FailedRecord next;
@@ -283,16 +437,8 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			}
 		}
 		if (next != null) {
-			handle(next);
-		}
-	}
-
-	/**
-	 * A record that failed before has now succeeded on a retry.
-	 */
-	void finished(RecordWork work) {
-		if (!this.failures.isEmpty()) {
-			resolved(work);
+			FailedRecord handled = next;
+			next.work().session().onConsumerThread(() -> handle(handled));
 		}
 	}
 
@@ -307,27 +453,80 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	}
 
 	/**
+	 * Read, on the consumer thread, which records beyond the committed offsets of newly
+	 * assigned partitions the previous owner completed, so that they are skipped.
+	 */
+	void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
+		String groupId = groupId();
+		if (assigned.isEmpty() || !dispatching(groupId)) {
+			return;
+		}
+		Map<TopicPartition, OffsetAndMetadata> committed;
+		try {
+			committed = consumer.committed(new HashSet<>(assigned), this.revocationTimeout);
+		}
+		catch (RuntimeException ex) {
+			logger.warn(
+					"Could not read the commits of partitions " + assigned + " of consumer group '" + groupId
+							+ "'; records their previous owner completed after its commit point are processed again",
+					ex);
+			return;
+		}
+		committed.forEach((partition, offset) -> {
+			if (offset != null) {
+				NavigableMap<Long, Long> ahead = CompletedOffsets.decode(offset.offset(), offset.metadata());
+				if (!ahead.isEmpty()) {
+					this.completedAhead.put(new GroupPartition(groupId, partition), ahead);
+				}
+			}
+		});
+	}
+
+	/**
 	 * Wait, on the consumer thread, for the records in flight of partitions being revoked
-	 * from it, so that the container commits their offsets before another consumer takes
-	 * the partitions over.
+	 * from it, so that their offsets are committed before another consumer takes the
+	 * partitions over. Records of them that have not started are dropped: the next owner
+	 * runs them.
 	 */
 	void awaitRevoked(Collection<TopicPartition> revoked) {
 		String groupId = groupId();
 		List<CompletableFuture<Void>> idle = new ArrayList<>();
-		List<PartitionTracker> trackers = new ArrayList<>();
+		Set<PartitionTracker> trackers = new HashSet<>();
 		for (TopicPartition partition : revoked) {
 			PartitionTracker tracker = this.partitions.get(new GroupPartition(groupId, partition));
 			if (tracker != null) {
+				tracker.revoking();
 				trackers.add(tracker);
-				idle.add(tracker.whenIdle());
 			}
 		}
 		if (trackers.isEmpty()) {
 			return;
 		}
+		dropNotStarted(trackers);
+		for (PartitionTracker tracker : trackers) {
+			idle.add(tracker.whenIdle());
+		}
+		CompletableFuture<Void> all = CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new));
+		ConsumerSession session = session();
+		long deadline = System.nanoTime() + this.revocationTimeout.toNanos();
 		try {
-			CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new))
-				.get(this.revocationTimeout.toNanos(), TimeUnit.NANOSECONDS);
+			while (true) {
+				if (session != null) {
+					// failures waiting for this thread are given up here: the next owner
+					// runs their records again
+					session.runInbox();
+				}
+				long remaining = deadline - System.nanoTime();
+				try {
+					all.get(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
+					return;
+				}
+				catch (TimeoutException ex) {
+					if (remaining <= 0) {
+						throw ex;
+					}
+				}
+			}
 		}
 		catch (TimeoutException ex) {
 			int inFlight = trackers.stream().mapToInt(PartitionTracker::inFlight).sum();
@@ -341,6 +540,29 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		}
 		catch (ExecutionException ex) {
 			throw new IllegalStateException("Unexpected failure waiting for revoked partitions " + revoked, ex);
+		}
+	}
+
+	/**
+	 * Drop the records of revoked partitions that wait for admission or for their key.
+	 */
+	private void dropNotStarted(Set<PartitionTracker> trackers) {
+		for (ConsumerSession session : this.sessions.values()) {
+			for (RecordWork work : session.removeWaiting((candidate) -> trackers.contains(candidate.partition()))) {
+				work.released();
+				work.partition().abandoned(work.record().offset());
+			}
+		}
+		for (RecordWork work : this.keyLanes.removeWaiting((candidate) -> trackers.contains(candidate.partition()))) {
+			work.partition().waitingForKey(-1);
+			work.lane().waitingForKey(-1);
+			work.partition().abandoned(work.record().offset());
+			// it was admitted: the next record waiting for admission takes its place
+			RecordWork admitted = work.session().completed();
+			if (admitted != null) {
+				admitted.released();
+				admitted(admitted);
+			}
 		}
 	}
 
@@ -362,7 +584,11 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	void forget(Collection<TopicPartition> partitions) {
 		String groupId = groupId();
 		for (TopicPartition partition : partitions) {
+			this.completedAhead.remove(new GroupPartition(groupId, partition));
 			PartitionTracker tracker = this.partitions.remove(new GroupPartition(groupId, partition));
+			if (tracker != null) {
+				this.partitionListener.forgotten(tracker);
+			}
 			MessageListenerContainer pausedBy = (tracker != null) ? tracker.forget() : null;
 			if (pausedBy != null) {
 				// the pause was for records the next owner fetches again; if the
@@ -372,12 +598,45 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		}
 	}
 
-	void consumerStarting(MessageListenerContainer container) {
-		this.containers.put(Thread.currentThread(), container);
+	/**
+	 * The commit metadata of a partition did not fit: commit the plain commit point.
+	 */
+	void metadataOverflow(PartitionTracker tracker) {
+		this.metadataOverflows.incrementAndGet();
+		if (this.warned.add(tracker.partition())) {
+			logger.warn("The records completed beyond the commit point of " + tracker.partition()
+					+ " do not fit into the commit's metadata (" + CompletedOffsets.MAX_METADATA_LENGTH
+					+ " characters), so the commit point alone is committed: after a takeover they run again."
+					+ " Counted in eventloop.kafka.commit.metadata.overflows; logged once per partition.");
+		}
 	}
 
-	void consumerStopped(MessageListenerContainer container) {
-		this.containers.values().removeIf((candidate) -> candidate == container);
+	/**
+	 * Log, once each, the records of the current consumer's partitions in flight for
+	 * longer than the slow-record threshold. Consumer thread.
+	 */
+	void reportSlow(Collection<PartitionTracker> trackers) {
+		long now = System.nanoTime();
+		for (PartitionTracker tracker : trackers) {
+			tracker.newlySlow(now, this.slowNanos).forEach((offset, age) -> {
+				this.slowRecords.incrementAndGet();
+				logger.warn("Record " + tracker.partition() + "@" + offset + " of consumer group '" + tracker.groupId()
+						+ "' has been in flight for " + Duration.ofNanos(age).toMillis()
+						+ " ms, longer than eventloop.kafka.slow-record-threshold; it holds the commit point of its"
+						+ " partition and the records of its key");
+			});
+		}
+	}
+
+	void consumerEvent(Object event) {
+		if (event instanceof ConsumerStartingEvent starting) {
+			this.sessions.put(Thread.currentThread(), new ConsumerSession(
+					starting.getSource(MessageListenerContainer.class), Thread.currentThread(), this.maxInFlight));
+		}
+		else if (event instanceof ConsumerStoppedEvent stopped) {
+			MessageListenerContainer container = stopped.getSource(MessageListenerContainer.class);
+			this.sessions.values().removeIf((candidate) -> candidate.container() == container);
+		}
 	}
 
 	TopicPartition topicPartition(ConsumerRecord<?, ?> record) {
@@ -396,24 +655,24 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		return this.lanes.get(loop);
 	}
 
-	private ExecutorService errorHandling(String groupId) {
-		if (this.destroyed) {
-			throw new RejectedExecutionException("Stopped");
-		}
-		ExecutorService executor = this.errorHandling.computeIfAbsent(groupId,
-				(key) -> Executors.newSingleThreadExecutor(daemon("eventloop-kafka-error-handler-" + key)));
-		if (this.destroyed) {
-			// created while destroy() shut the others down
-			executor.shutdownNow();
-		}
-		return executor;
+	KeyLanes<RecordWork> keyLanes() {
+		return this.keyLanes;
 	}
 
-	@Override
-	public void destroy() {
-		this.destroyed = true;
-		this.retries.shutdownNow();
-		this.errorHandling.values().forEach(ExecutorService::shutdownNow);
+	void partitionListener(PartitionListener listener) {
+		this.partitionListener = listener;
+	}
+
+	long slowRecords() {
+		return this.slowRecords.get();
+	}
+
+	long metadataOverflows() {
+		return this.metadataOverflows.get();
+	}
+
+	long skippedRecords() {
+		return this.skippedRecords.get();
 	}
 
 	/**
@@ -421,13 +680,14 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	 * container clears its thread-local group id before the final revocation at stop.
 	 */
 	private String groupId() {
-		MessageListenerContainer container = this.containers.get(Thread.currentThread());
-		String groupId = (container != null) ? container.getGroupId() : KafkaUtils.getConsumerGroupId();
+		ConsumerSession session = this.sessions.get(Thread.currentThread());
+		String groupId = (session != null) ? session.container().getGroupId() : KafkaUtils.getConsumerGroupId();
 		return (groupId != null) ? groupId : "";
 	}
 
-	static String describe(ConsumerRecord<?, ?> record) {
-		return record.topic() + "-" + record.partition() + "@" + record.offset();
+	@Override
+	public void destroy() {
+		this.retries.shutdownNow();
 	}
 
 	private static ThreadFactory daemon(String name) {
@@ -438,7 +698,53 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		};
 	}
 
+	static String describe(ConsumerRecord<?, ?> record) {
+		return record.topic() + "-" + record.partition() + "@" + record.offset();
+	}
+
+	/**
+	 * The dispatcher's settings.
+	 *
+	 * @param highWaterMark records of one loop queued on it at most
+	 * @param maxInFlight records of one consumer taken and not yet completed at most
+	 * @param ordering the ordering of listeners that do not set their own
+	 * @param revocationTimeout how long a revocation waits for records in flight
+	 * @param commitInterval time between commits
+	 * @param slowRecordThreshold time in flight after which a record is reported
+	 */
+	public record Settings(int highWaterMark, int maxInFlight, RecordOrdering ordering, Duration revocationTimeout,
+			Duration commitInterval, Duration slowRecordThreshold) {
+	}
+
 	private record GroupPartition(String groupId, TopicPartition partition) {
+	}
+
+	/**
+	 * Told of each partition tracked and forgotten, on its consumer thread.
+	 */
+	interface PartitionListener {
+
+		PartitionListener NONE = new PartitionListener() {
+		};
+
+		default void tracked(PartitionTracker partition) {
+		}
+
+		default void forgotten(PartitionTracker partition) {
+		}
+
+	}
+
+	/**
+	 * The lane key of a record under key ordering: its key, within its partition.
+	 */
+	private record LaneKey(PartitionTracker partition, Object key) {
+
+		@Override
+		public String toString() {
+			return this.partition.partition() + ":" + this.key;
+		}
+
 	}
 
 	private record FailedRecord(RecordWork work, Throwable failure) {

@@ -37,6 +37,9 @@ final class LoopLane {
 	// records of this lane not yet completed, held ones included; any thread
 	private final AtomicInteger inFlight = new AtomicInteger();
 
+	// records for this loop waiting for an earlier record of their key; any thread
+	private final AtomicInteger waitingForKey = new AtomicInteger();
+
 	LoopLane(EventLoop loop, int highWaterMark, ScheduledExecutorService retries) {
 		this.loop = loop;
 		this.retries = retries;
@@ -139,6 +142,14 @@ final class LoopLane {
 				this.retryScheduled = false;
 			}
 		}
+	}
+
+	void waitingForKey(int delta) {
+		this.waitingForKey.addAndGet(delta);
+	}
+
+	int waitingForKey() {
+		return this.waitingForKey.get();
 	}
 
 	int inFlight() {

@@ -2,7 +2,10 @@ package dev.eventloop.spring.kafka;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.common.TopicPartition;
@@ -11,11 +14,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
- * The records of one partition of one consumer group that have been handed to the loops
- * and not yet completed: how many, the commit point (every record below it has completed
- * or been recovered), the offset last committed, and how many records are held back
- * because their loop is full. Records arrive from the consumer thread and complete on
- * loop threads; commits are made on the consumer thread.
+ * The records of one partition of one consumer group that have been handed to the starter
+ * and not yet completed: the commit point (every record below it has completed or been
+ * recovered), which offsets beyond it have completed (written into the commit's metadata
+ * and, for a partition taken over, read from it to skip them), the offset last committed,
+ * and the records held back. Records arrive on the consumer thread and complete on loop
+ * threads; commits are made on the consumer thread. Every field is guarded by this.
  */
 final class PartitionTracker {
 
@@ -23,38 +27,53 @@ final class PartitionTracker {
 
 	private final TopicPartition partition;
 
-	// incomplete offsets and how many deliveries of each are in flight; guarded by this
-	private final TreeMap<Long, Integer> incomplete = new TreeMap<>();
+	// records not yet completed, by offset
+	private final TreeMap<Long, InFlight> incomplete = new TreeMap<>();
 
-	// highest offset handed to the loops; guarded by this
+	// offsets of records given up without being acknowledged: the commit point never
+	// passes them and the metadata never calls them completed
+	private final TreeSet<Long> abandoned = new TreeSet<>();
+
+	// completed ranges (start to end, exclusive) read from the metadata of the commit
+	// this
+	// consumer took the partition over at: their records are skipped
+	private final NavigableMap<Long, Long> completedAhead;
+
+	// highest offset handed to the starter
 	private long highest = -1;
 
-	// lowest offset of a record given up without being acknowledged (the commit point
-	// never passes it); guarded by this
-	private long abandoned = Long.MAX_VALUE;
-
-	// offset last committed (or, before the first commit, the first offset seen: nothing
-	// below it is this tracker's to commit); guarded by this
+	// offset last committed (or, before the first commit, the first offset seen)
 	private long committed = -1;
 
-	// offset of the commit in flight, at least committed; guarded by this
+	// offset of the commit in flight, at least committed
 	private long requested = -1;
 
-	// records waiting for room on their loop; guarded by this
+	// metadata of the commit in flight or last made
+	private String requestedMetadata = "";
+
+	// records held back (their loop or their consumer is at its bound): they pause the
+	// partition
 	private int held;
 
-	// container asked to pause the partition while records are held; guarded by this
+	// records waiting for an earlier record of their key (or partition) to complete
+	private int waiting;
+
+	// records skipped because the previous owner had completed them
+	private long skipped;
+
+	// container asked to pause the partition while records are held
 	private @Nullable MessageListenerContainer pausedBy;
 
-	// whether the partition was revoked or lost since; guarded by this
+	// whether the partition was revoked or lost since
 	private boolean forgotten;
 
-	// futures completed when nothing is in flight; guarded by this
+	// futures completed when nothing is in flight
 	private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-	PartitionTracker(String groupId, TopicPartition partition) {
+	PartitionTracker(String groupId, TopicPartition partition, NavigableMap<Long, Long> completedAhead) {
 		this.groupId = groupId;
 		this.partition = partition;
+		this.completedAhead = completedAhead;
 	}
 
 	String groupId() {
@@ -65,13 +84,28 @@ final class PartitionTracker {
 		return this.partition;
 	}
 
-	synchronized void started(long offset) {
-		this.incomplete.merge(offset, 1, Integer::sum);
+	/**
+	 * Take a record: return {@code false} when the previous owner of the partition had
+	 * completed it, so it is not to run (it counts as completed), otherwise track it.
+	 */
+	synchronized boolean started(long offset, long nowNanos) {
 		this.highest = Math.max(this.highest, offset);
 		if (this.committed < 0) {
 			this.committed = offset;
 			this.requested = offset;
 		}
+		if (CompletedOffsets.contains(this.completedAhead, offset)) {
+			this.skipped++;
+			return false;
+		}
+		InFlight record = this.incomplete.get(offset);
+		if (record != null) {
+			record.deliveries++;
+		}
+		else {
+			this.incomplete.put(offset, new InFlight(nowNanos));
+		}
+		return true;
 	}
 
 	/**
@@ -81,7 +115,7 @@ final class PartitionTracker {
 	 */
 	void abandoned(long offset) {
 		synchronized (this) {
-			this.abandoned = Math.min(this.abandoned, offset);
+			this.abandoned.add(offset);
 		}
 		finished(offset);
 	}
@@ -89,7 +123,7 @@ final class PartitionTracker {
 	void finished(long offset) {
 		List<CompletableFuture<Void>> waiters = null;
 		synchronized (this) {
-			this.incomplete.computeIfPresent(offset, (key, count) -> (count > 1) ? count - 1 : null);
+			this.incomplete.computeIfPresent(offset, (key, record) -> (--record.deliveries > 0) ? record : null);
 			if (this.incomplete.isEmpty() && !this.idleWaiters.isEmpty()) {
 				waiters = new ArrayList<>(this.idleWaiters);
 				this.idleWaiters.clear();
@@ -114,8 +148,8 @@ final class PartitionTracker {
 	}
 
 	/**
-	 * Count a held record released to its loop; return the container to resume the
-	 * partition on when it was the last one.
+	 * Count a held record let go (to its loop, or dropped); return the container to
+	 * resume the partition on when it was the last one.
 	 */
 	synchronized @Nullable MessageListenerContainer release() {
 		this.held--;
@@ -127,16 +161,32 @@ final class PartitionTracker {
 		return null;
 	}
 
+	synchronized void waitingForKey(int delta) {
+		this.waiting += delta;
+	}
+
 	/**
 	 * The partition is no longer its consumer's: from now on its held records neither
-	 * pause nor resume it. Return the container to resume it on, if it is paused for
-	 * them.
+	 * pause nor resume it, and records that have not started are dropped. Return the
+	 * container to resume it on, if it is paused for them.
 	 */
 	synchronized @Nullable MessageListenerContainer forget() {
 		this.forgotten = true;
 		MessageListenerContainer container = this.pausedBy;
 		this.pausedBy = null;
 		return container;
+	}
+
+	/**
+	 * The partition is being revoked: records that have not started are dropped, and held
+	 * ones no longer pause it (a pause already asked for is lifted when it is forgotten).
+	 */
+	synchronized void revoking() {
+		this.forgotten = true;
+	}
+
+	synchronized boolean forgotten() {
+		return this.forgotten;
 	}
 
 	synchronized CompletableFuture<Void> whenIdle() {
@@ -150,8 +200,8 @@ final class PartitionTracker {
 
 	synchronized int inFlight() {
 		int count = 0;
-		for (int deliveries : this.incomplete.values()) {
-			count += deliveries;
+		for (InFlight record : this.incomplete.values()) {
+			count += record.deliveries;
 		}
 		return count;
 	}
@@ -160,8 +210,43 @@ final class PartitionTracker {
 		return this.held;
 	}
 
+	synchronized int waiting() {
+		return this.waiting;
+	}
+
+	synchronized long skipped() {
+		return this.skipped;
+	}
+
 	synchronized boolean paused() {
 		return this.pausedBy != null;
+	}
+
+	/**
+	 * How long the oldest record in flight has been, or 0 when none is.
+	 */
+	synchronized long oldestAgeNanos(long nowNanos) {
+		long oldest = nowNanos;
+		for (InFlight record : this.incomplete.values()) {
+			oldest = Math.min(oldest, record.startedNanos);
+		}
+		return nowNanos - oldest;
+	}
+
+	/**
+	 * Return the records in flight for longer than the threshold that have not been
+	 * reported yet, by offset and age, and mark them reported.
+	 */
+	synchronized Map<Long, Long> newlySlow(long nowNanos, long thresholdNanos) {
+		Map<Long, Long> slow = new TreeMap<>();
+		for (Map.Entry<Long, InFlight> entry : this.incomplete.entrySet()) {
+			InFlight record = entry.getValue();
+			if (!record.reportedSlow && nowNanos - record.startedNanos > thresholdNanos) {
+				record.reportedSlow = true;
+				slow.put(entry.getKey(), nowNanos - record.startedNanos);
+			}
+		}
+		return slow;
 	}
 
 	/**
@@ -173,20 +258,90 @@ final class PartitionTracker {
 			return -1;
 		}
 		long point = this.incomplete.isEmpty() ? this.highest + 1 : this.incomplete.firstKey();
-		return Math.min(point, this.abandoned);
+		if (!this.abandoned.isEmpty()) {
+			point = Math.min(point, this.abandoned.first());
+		}
+		// records the previous owner completed, right at the commit point, are done too
+		var ahead = this.completedAhead.floorEntry(point);
+		while (ahead != null && point >= ahead.getKey() && point < ahead.getValue()
+				&& (this.incomplete.isEmpty() || this.incomplete.firstKey() >= ahead.getValue())
+				&& (this.abandoned.isEmpty() || this.abandoned.first() >= ahead.getValue())) {
+			point = ahead.getValue();
+			ahead = this.completedAhead.floorEntry(point);
+		}
+		return point;
 	}
 
 	/**
-	 * The commit point if it is past the offset last committed or requested, so that a
-	 * commit of it is to be requested, otherwise {@code -1}.
+	 * The metadata to commit with the commit point: which offsets beyond it have
+	 * completed; {@code null} when that does not fit into a commit.
 	 */
-	synchronized long progressed() {
-		long point = commitPoint();
-		return (point > this.requested) ? point : -1;
+	synchronized @Nullable String metadata(long point) {
+		long end = this.highest + 1;
+		if (!this.completedAhead.isEmpty()) {
+			end = Math.max(end, this.completedAhead.lastEntry().getValue());
+		}
+		if (end <= point + 1) {
+			return "";
+		}
+		List<long[]> notCompleted = new ArrayList<>();
+		TreeSet<Long> open = new TreeSet<>(this.incomplete.tailMap(point, true).keySet());
+		open.addAll(this.abandoned.tailSet(point, true));
+		for (long offset : open) {
+			addRun(notCompleted, offset, offset + 1);
+		}
+		// beyond the highest offset seen, only what the previous owner completed is done
+		long cursor = this.highest + 1;
+		for (Map.Entry<Long, Long> range : this.completedAhead.tailMap(cursor, false).entrySet()) {
+			if (range.getKey() > cursor) {
+				addRun(notCompleted, cursor, range.getKey());
+			}
+			cursor = Math.max(cursor, range.getValue());
+		}
+		if (notCompleted.isEmpty() || notCompleted.get(0)[0] != point) {
+			// the point itself is a gap offset (a transaction marker, say): nothing to
+			// say
+			return "";
+		}
+		return CompletedOffsets.encode(point, notCompleted, end);
 	}
 
-	synchronized void commitRequested(long offset) {
-		this.requested = Math.max(this.requested, offset);
+	private static void addRun(List<long[]> runs, long start, long end) {
+		long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+		if (last != null && last[1] == start) {
+			last[1] = end;
+		}
+		else {
+			runs.add(new long[] { start, end });
+		}
+	}
+
+	/**
+	 * Records beyond the commit point that have completed.
+	 */
+	synchronized long completedBeyondCommit() {
+		long point = commitPoint();
+		if (point < 0 || this.highest < point) {
+			return 0;
+		}
+		long open = this.incomplete.tailMap(point, true).size() + this.abandoned.tailSet(point, true).size();
+		return Math.max(0, this.highest + 1 - point - open);
+	}
+
+	/**
+	 * The commit point if it, or what has completed beyond it, has moved since the last
+	 * commit requested, so that a commit is to be requested, otherwise {@code -1}.
+	 */
+	synchronized long progressed(String metadata, long point) {
+		return (point > this.requested || (point == this.requested && !metadata.equals(this.requestedMetadata))) ? point
+				: -1;
+	}
+
+	synchronized void commitRequested(long offset, String metadata) {
+		if (offset >= this.requested) {
+			this.requested = offset;
+			this.requestedMetadata = metadata;
+		}
 	}
 
 	synchronized void commitSucceeded(long offset) {
@@ -196,14 +351,36 @@ final class PartitionTracker {
 
 	synchronized void commitFailed() {
 		this.requested = this.committed;
+		this.requestedMetadata = "";
+	}
+
+	synchronized long committed() {
+		return this.committed;
 	}
 
 	/**
 	 * Records from the offset last committed to the highest offset handed to the loops:
-	 * what a crash now would deliver again.
+	 * what a crash now would deliver again, were the commit's metadata not read.
 	 */
 	synchronized long commitLag() {
 		return (this.highest < 0) ? 0 : this.highest + 1 - this.committed;
+	}
+
+	/**
+	 * A record in flight; guarded by the tracker.
+	 */
+	private static final class InFlight {
+
+		final long startedNanos;
+
+		int deliveries = 1;
+
+		boolean reportedSlow;
+
+		InFlight(long startedNanos) {
+			this.startedNanos = startedNanos;
+		}
+
 	}
 
 }

@@ -9,9 +9,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
- * One record on its way through a lane to its loop: runs the listener method there and
- * tells its partition's tracker when it has completed, so that its offset can be
- * committed. Created on the consumer thread, run on the loop thread.
+ * One record on its way to its loop: admitted by its consumer's session, through the lane
+ * of its key (unless unordered), then through its loop's {@link LoopLane} to run the
+ * listener method there; completed when the method's future completes. Created on the
+ * consumer thread, run on the loop thread.
  */
 final class RecordWork implements Runnable {
 
@@ -25,16 +26,24 @@ final class RecordWork implements Runnable {
 
 	private final PartitionTracker partition;
 
-	private final @Nullable MessageListenerContainer container;
+	private final ConsumerSession session;
+
+	// the key of its lane (its key and partition, or its partition), null when unordered
+	private final @Nullable Object laneKey;
+
+	// whether it has been offered to its loop lane, so that lane counts it; written by
+	// the thread that starts it, before the lane can see it
+	private volatile boolean onLane;
 
 	RecordWork(KafkaRecordDispatcher dispatcher, ConsumerRecord<?, ?> record, ListenerInvocation invocation,
-			LoopLane lane, PartitionTracker partition, @Nullable MessageListenerContainer container) {
+			LoopLane lane, PartitionTracker partition, ConsumerSession session, @Nullable Object laneKey) {
 		this.dispatcher = dispatcher;
 		this.record = record;
 		this.invocation = invocation;
 		this.lane = lane;
 		this.partition = partition;
-		this.container = container;
+		this.session = session;
+		this.laneKey = laneKey;
 	}
 
 	ConsumerRecord<?, ?> record() {
@@ -49,14 +58,36 @@ final class RecordWork implements Runnable {
 		return this.partition;
 	}
 
-	@Nullable MessageListenerContainer container() {
-		return this.container;
+	ConsumerSession session() {
+		return this.session;
+	}
+
+	MessageListenerContainer container() {
+		return this.session.container();
+	}
+
+	@Nullable Object laneKey() {
+		return this.laneKey;
+	}
+
+	boolean onLane() {
+		return this.onLane;
+	}
+
+	void offerToLane() {
+		this.onLane = true;
+		this.lane.offer(this);
 	}
 
 	@Override
 	public void run() {
 		this.lane.started();
 		try {
+			if (this.partition.forgotten()) {
+				// revoked before it started: the next owner runs it
+				this.dispatcher.completed(this, false);
+				return;
+			}
 			Object value = this.invocation.proceed();
 			if (value instanceof CompletionStage<?> stage) {
 				stage.whenComplete(this::ran);
@@ -76,7 +107,7 @@ final class RecordWork implements Runnable {
 	private void ran(@Nullable Object value, @Nullable Throwable failure) {
 		// the listener's value is not used: records are acknowledged through the tracker
 		if (failure == null) {
-			succeeded();
+			this.dispatcher.completed(this, true);
 		}
 		else {
 			this.dispatcher.failed(this, (failure instanceof CompletionException && failure.getCause() != null)
@@ -85,36 +116,28 @@ final class RecordWork implements Runnable {
 	}
 
 	/**
-	 * Complete the record: its offset may be committed once every record before it has
-	 * completed too.
+	 * Count the record held back (its loop or its consumer is at its bound), pausing its
+	 * partition if it is the first.
 	 */
-	void succeeded() {
-		this.lane.completed();
-		this.partition.finished(this.record.offset());
-		this.dispatcher.finished(this);
+	void held() {
+		if (this.partition.hold(container())) {
+			container().pausePartition(this.partition.partition());
+		}
 	}
 
 	/**
-	 * Stop counting the record as in flight without acknowledging it: its offset is not
-	 * committed and it is delivered again after a restart or rebalance.
+	 * Count a held record let go, resuming its partition if it was the last.
 	 */
-	void abandoned() {
-		this.lane.completed();
-		this.partition.abandoned(this.record.offset());
-		this.dispatcher.finished(this);
-	}
-
-	void held() {
-		if (this.partition.hold(this.container) && this.container != null) {
-			this.container.pausePartition(this.dispatcher.topicPartition(this.record));
-		}
-	}
-
 	void released() {
 		MessageListenerContainer pausedBy = this.partition.release();
 		if (pausedBy != null) {
-			pausedBy.resumePartition(this.dispatcher.topicPartition(this.record));
+			pausedBy.resumePartition(this.partition.partition());
 		}
+	}
+
+	@Override
+	public String toString() {
+		return KafkaRecordDispatcher.describe(this.record);
 	}
 
 	/**

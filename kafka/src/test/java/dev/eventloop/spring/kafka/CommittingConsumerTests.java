@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.event.ConsumerStartingEvent;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 
@@ -79,7 +80,8 @@ class CommittingConsumerTests {
 			Map.entry("commitAsync()", void.class), Map.entry("commitAsync(OffsetCommitCallback)", void.class),
 			Map.entry("commitAsync(Map,OffsetCommitCallback)", void.class));
 
-	private final KafkaRecordDispatcher dispatcher = new KafkaRecordDispatcher(16, TIMEOUT, INTERVAL);
+	private final KafkaRecordDispatcher dispatcher = new KafkaRecordDispatcher(new KafkaRecordDispatcher.Settings(16,
+			1000, RecordOrdering.UNORDERED, TIMEOUT, INTERVAL, Duration.ofSeconds(30)));
 
 	private final EventLoop loop = EventLoop.builder("committing").build();
 
@@ -94,8 +96,9 @@ class CommittingConsumerTests {
 		ContainerProperties properties = new ContainerProperties(TRACKED.topic());
 		properties.setGroupId(GROUP);
 		// this test's thread plays the consumer thread of a container of the group
-		this.dispatcher.consumerStarting(
-				new KafkaMessageListenerContainer<>(new DefaultKafkaConsumerFactory<>(Map.of()), properties));
+		KafkaMessageListenerContainer<String, String> container = new KafkaMessageListenerContainer<>(
+				new DefaultKafkaConsumerFactory<>(Map.of()), properties);
+		this.dispatcher.consumerEvent(new ConsumerStartingEvent(container, container));
 		this.mock = new MockConsumer<>("earliest") {
 
 			@Override
@@ -444,7 +447,7 @@ class CommittingConsumerTests {
 		for (long offset = 0; offset < 5; offset++) {
 			CompletableFuture<Void> result = (offset == 2) ? held : CompletableFuture.completedFuture(null);
 			this.dispatcher.dispatch(new ConsumerRecord<>(TRACKED.topic(), TRACKED.partition(), offset, "key", "value"),
-					this.loop, () -> result);
+					this.loop, "key", RecordOrdering.UNORDERED, () -> result);
 		}
 		PartitionTracker tracker = this.dispatcher.tracker(GROUP, TRACKED);
 		assertThat(tracker).isNotNull();

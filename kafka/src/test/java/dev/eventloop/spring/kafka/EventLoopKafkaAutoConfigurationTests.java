@@ -43,7 +43,7 @@ class EventLoopKafkaAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessageContaining("eventloop.kafka.commit-interval must be positive"));
+				.hasMessageContaining("eventloop.kafka.commit-interval must be a positive duration"));
 	}
 
 	@Test

@@ -2,12 +2,12 @@ package dev.eventloop.spring.autoconfigure.kafka;
 
 import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.spring.actuate.EventLoopsEndpoint;
-import dev.eventloop.spring.kafka.ConsumerThreads;
 import dev.eventloop.spring.kafka.EventLoopKafkaMetrics;
 import dev.eventloop.spring.kafka.EventLoopsKafkaEndpointExtension;
 import dev.eventloop.spring.kafka.KafkaFactoryPostProcessor;
 import dev.eventloop.spring.kafka.KafkaListenerDispatchPostProcessor;
 import dev.eventloop.spring.kafka.KafkaRecordDispatcher;
+import dev.eventloop.spring.kafka.LoopBackOffHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,6 +23,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
@@ -56,8 +59,22 @@ public final class EventLoopKafkaAutoConfiguration {
 
 	@Bean
 	KafkaRecordDispatcher eventLoopKafkaRecordDispatcher(EventLoopKafkaProperties properties) {
-		return new KafkaRecordDispatcher(properties.getHighWaterMark(), properties.getRevocationTimeout(),
-				properties.getCommitInterval());
+		return new KafkaRecordDispatcher(KafkaSettings.of(properties));
+	}
+
+	/**
+	 * The error handler of Boot's listener container factory when the application defines
+	 * none: Spring Kafka's default (ten attempts, then logged) unless
+	 * {@code eventloop.kafka.retry.*} says otherwise, with its back-off on loop timers
+	 * for records on loops, and the application's {@link ConsumerRecordRecoverer} (a
+	 * {@code DeadLetterPublishingRecoverer}, say) if it has exactly one.
+	 */
+	@Bean
+	@ConditionalOnMissingBean(CommonErrorHandler.class)
+	DefaultErrorHandler eventLoopKafkaErrorHandler(EventLoopKafkaProperties properties,
+			ObjectProvider<ConsumerRecordRecoverer> recoverer) {
+		return new DefaultErrorHandler(recoverer.getIfUnique(), KafkaSettings.backOff(properties.getRetry()),
+				new LoopBackOffHandler());
 	}
 
 	@Bean
@@ -72,11 +89,6 @@ public final class EventLoopKafkaAutoConfiguration {
 	static KafkaFactoryPostProcessor eventLoopKafkaFactoryPostProcessor(
 			ObjectProvider<KafkaRecordDispatcher> dispatcher) {
 		return new KafkaFactoryPostProcessor(dispatcher);
-	}
-
-	@Bean
-	static ConsumerThreads eventLoopKafkaConsumerThreads(ObjectProvider<KafkaRecordDispatcher> dispatcher) {
-		return new ConsumerThreads(dispatcher);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -2,6 +2,8 @@ package dev.eventloop.spring.autoconfigure.kafka;
 
 import java.time.Duration;
 
+import dev.eventloop.spring.kafka.RecordOrdering;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -39,6 +41,31 @@ public class EventLoopKafkaProperties {
 	 */
 	private Duration commitInterval = Duration.ofMillis(100);
 
+	/**
+	 * Which records of a partition may be processed at the same time, for listeners
+	 * without their own @KafkaOrdering: "key" (one record per key until its future
+	 * completes), "partition" (one record per partition) or "unordered".
+	 */
+	private RecordOrdering ordering = RecordOrdering.KEY;
+
+	/**
+	 * Records one consumer has taken and not yet completed at most, those waiting for
+	 * their key included; further records are held and their partitions paused until
+	 * records complete.
+	 */
+	private int maxInFlight = 1000;
+
+	/**
+	 * Time in flight after which a record is logged (once) and counted as slow.
+	 */
+	private Duration slowRecordThreshold = Duration.ofSeconds(30);
+
+	/**
+	 * Retries of failed records by the error handler the starter configures when the
+	 * application defines no CommonErrorHandler bean.
+	 */
+	private final Retry retry = new Retry();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -69,6 +96,95 @@ public class EventLoopKafkaProperties {
 
 	public void setCommitInterval(Duration commitInterval) {
 		this.commitInterval = commitInterval;
+	}
+
+	public RecordOrdering getOrdering() {
+		return this.ordering;
+	}
+
+	public void setOrdering(RecordOrdering ordering) {
+		this.ordering = ordering;
+	}
+
+	public int getMaxInFlight() {
+		return this.maxInFlight;
+	}
+
+	public void setMaxInFlight(int maxInFlight) {
+		this.maxInFlight = maxInFlight;
+	}
+
+	public Duration getSlowRecordThreshold() {
+		return this.slowRecordThreshold;
+	}
+
+	public void setSlowRecordThreshold(Duration slowRecordThreshold) {
+		this.slowRecordThreshold = slowRecordThreshold;
+	}
+
+	public Retry getRetry() {
+		return this.retry;
+	}
+
+	/**
+	 * Retries of failed records, by the error handler the starter configures.
+	 */
+	public static class Retry {
+
+		/**
+		 * Attempts of a failed record, the first included, before it is recovered (by the
+		 * ConsumerRecordRecoverer bean, if there is one, otherwise logged).
+		 */
+		private int attempts = 10;
+
+		/**
+		 * Time before the first retry; it waits on the record's loop timer, holding only
+		 * the record's key.
+		 */
+		private Duration delay = Duration.ZERO;
+
+		/**
+		 * Factor applied to the delay after each retry; 1 keeps it fixed.
+		 */
+		private double multiplier = 1.0;
+
+		/**
+		 * Longest delay between retries.
+		 */
+		private Duration maxDelay = Duration.ofSeconds(30);
+
+		public int getAttempts() {
+			return this.attempts;
+		}
+
+		public void setAttempts(int attempts) {
+			this.attempts = attempts;
+		}
+
+		public Duration getDelay() {
+			return this.delay;
+		}
+
+		public void setDelay(Duration delay) {
+			this.delay = delay;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
 	}
 
 }
