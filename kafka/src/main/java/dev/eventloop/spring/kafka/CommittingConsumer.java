@@ -167,7 +167,7 @@ final class CommittingConsumer implements InvocationHandler {
 				tracker.commitRequested(offset.offset(), offset.metadata());
 			}
 		}
-		this.dispatcher.reportSlow(trackers.values());
+		this.dispatcher.progress().reportSlow(trackers.values());
 		if (!progress.isEmpty()) {
 			this.consumer.commitAsync(progress, (offsets, failure) -> {
 				if (failure != null) {
@@ -189,7 +189,7 @@ final class CommittingConsumer implements InvocationHandler {
 		}
 		String metadata = tracker.metadata(point);
 		if (metadata == null) {
-			this.dispatcher.metadataOverflow(tracker);
+			this.dispatcher.progress().metadataOverflow(tracker);
 			metadata = "";
 		}
 		return new OffsetAndMetadata(point, metadata);

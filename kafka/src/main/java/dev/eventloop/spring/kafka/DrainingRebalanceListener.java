@@ -33,8 +33,8 @@ final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener 
 	public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
 		KafkaRecordDispatcher dispatcher = this.dispatcher.get();
 		if (dispatcher != null && !partitions.isEmpty()) {
-			dispatcher.awaitRevoked(partitions);
-			dispatcher.commitRevoked(consumer, partitions);
+			dispatcher.handover().awaitRevoked(partitions);
+			dispatcher.handover().commitRevoked(consumer, partitions);
 		}
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsRevokedBeforeCommit(consumer, partitions);
@@ -67,7 +67,7 @@ final class DrainingRebalanceListener implements ConsumerAwareRebalanceListener 
 	public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
 		KafkaRecordDispatcher dispatcher = this.dispatcher.get();
 		if (dispatcher != null) {
-			dispatcher.assigned(consumer, partitions);
+			dispatcher.handover().assigned(consumer, partitions);
 		}
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsAssigned(consumer, partitions);

@@ -62,18 +62,16 @@ public final class EventLoopKafkaMetrics implements MeterBinder {
 					+ " summed over partitions")
 			.baseUnit("records")
 			.register(registry);
-		FunctionCounter.builder("eventloop.kafka.records.slow", this.dispatcher, KafkaRecordDispatcher::slowRecords)
+		KafkaProgress progress = this.dispatcher.progress();
+		FunctionCounter.builder("eventloop.kafka.records.slow", progress, KafkaProgress::slowRecords)
 			.description("Records in flight longer than eventloop.kafka.slow-record-threshold")
 			.baseUnit("records")
 			.register(registry);
-		FunctionCounter
-			.builder("eventloop.kafka.records.skipped", this.dispatcher, KafkaRecordDispatcher::skippedRecords)
+		FunctionCounter.builder("eventloop.kafka.records.skipped", progress, KafkaProgress::skippedRecords)
 			.description("Records not run because the previous owner of their partition had completed them")
 			.baseUnit("records")
 			.register(registry);
-		FunctionCounter
-			.builder("eventloop.kafka.commit.metadata.overflows", this.dispatcher,
-					KafkaRecordDispatcher::metadataOverflows)
+		FunctionCounter.builder("eventloop.kafka.commit.metadata.overflows", progress, KafkaProgress::metadataOverflows)
 			.description("Commits made without the completed offsets beyond the commit point, which did not fit")
 			.register(registry);
 		this.dispatcher.partitionListener(new PartitionMeters(registry));

@@ -1,25 +1,16 @@
 package dev.eventloop.spring.kafka;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.KeyLanes;
@@ -27,20 +18,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.event.ConsumerStartingEvent;
 import org.springframework.kafka.event.ConsumerStoppedEvent;
-import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.support.KafkaUtils;
-import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Takes the records of {@code @KafkaListener @OnEventLoop} methods and keeps account of
@@ -58,9 +44,9 @@ import org.springframework.util.backoff.FixedBackOff;
  * <li>a failed record goes to the container's {@link CommonErrorHandler}, one record per
  * partition at a time, on its consumer's thread (with the consumer), and is retried on
  * its loop after the handler's back-off, measured by a {@link LoopBackOffHandler}; its
- * key waits meanwhile;</li>
+ * key waits meanwhile ({@link RecordFailures});</li>
  * <li>a consumer whose partitions are revoked drops their records that have not started,
- * waits for those in flight and commits them.</li>
+ * waits for those in flight and commits them ({@link PartitionHandover}).</li>
  * </ul>
  */
 public final class KafkaRecordDispatcher implements DisposableBean {
@@ -76,8 +62,6 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	private final Duration revocationTimeout;
 
 	private final Duration commitInterval;
-
-	private final long slowNanos;
 
 	// lanes by loop, created on first use by consumer threads
 	private final Map<EventLoop, LoopLane> lanes = new ConcurrentHashMap<>();
@@ -104,15 +88,11 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	// consumer thread on its first poll and when it closes the consumer
 	private final Set<Thread> committing = ConcurrentHashMap.newKeySet();
 
-	// containers and error handlers already warned about
+	// containers already warned about
 	private final Set<Object> warned = ConcurrentHashMap.newKeySet();
 
-	// failed records waiting for the error handler, by partition; guarded by the map
-	private final Map<PartitionTracker, ArrayDeque<FailedRecord>> failures = new ConcurrentHashMap<>();
-
-	// the handler used for containers that have none, as the container itself would
-	private final DefaultErrorHandler fallbackErrorHandler = new DefaultErrorHandler(null, new FixedBackOff(0, 9),
-			new LoopBackOffHandler());
+	// failed records on their way through the error handler
+	private final RecordFailures failures = new RecordFailures(this);
 
 	// offers records again to loops that refused them (their queue full of other work)
 	private final ScheduledExecutorService retries = Executors
@@ -122,11 +102,9 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	// startup, by the meter binder
 	private volatile PartitionListener partitionListener = PartitionListener.NONE;
 
-	private final AtomicLong slowRecords = new AtomicLong();
+	private final KafkaProgress progress;
 
-	private final AtomicLong metadataOverflows = new AtomicLong();
-
-	private final AtomicLong skippedRecords = new AtomicLong();
+	private final PartitionHandover handover;
 
 	/**
 	 * Create a dispatcher.
@@ -138,7 +116,8 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		this.ordering = settings.ordering();
 		this.revocationTimeout = settings.revocationTimeout();
 		this.commitInterval = settings.commitInterval();
-		this.slowNanos = settings.slowRecordThreshold().toNanos();
+		this.progress = new KafkaProgress(settings.slowRecordThreshold());
+		this.handover = new PartitionHandover(this, this.revocationTimeout);
 	}
 
 	Duration commitInterval() {
@@ -220,7 +199,7 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			return tracker;
 		});
 		if (!partition.started(record.offset(), System.nanoTime())) {
-			this.skippedRecords.incrementAndGet();
+			this.progress.skipped();
 			return CompletableFuture.completedFuture(null);
 		}
 		LoopLane lane = this.lanes.computeIfAbsent(loop,
@@ -243,7 +222,7 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	/**
 	 * An admitted record enters the lane of its key, and starts if the key is idle.
 	 */
-	private void admitted(RecordWork work) {
+	void admitted(RecordWork work) {
 		Object laneKey = work.laneKey();
 		if (laneKey == null || this.keyLanes.enter(laneKey, work)) {
 			start(work);
@@ -291,9 +270,7 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		if (work.onLane()) {
 			work.lane().completed();
 		}
-		if (!this.failures.isEmpty()) {
-			resolved(work);
-		}
+		this.failures.resolved(work);
 		RecordWork admitted = work.session().completed();
 		if (admitted != null) {
 			admitted.released();
@@ -325,256 +302,10 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	}
 
 	/**
-	 * Pass a failed record to the error handler, after the failures of its partition that
-	 * came before it. Its key waits meanwhile.
+	 * A record failed: its key waits while the error handler decides.
 	 */
 	void failed(RecordWork work, Throwable failure) {
-		if (work.partition().forgotten()) {
-			completed(work, false);
-			return;
-		}
-		FailedRecord failed = new FailedRecord(work, failure);
-		boolean first;
-		synchronized (this.failures) {
-			ArrayDeque<FailedRecord> queue = this.failures.computeIfAbsent(work.partition(),
-					(key) -> new ArrayDeque<>());
-			FailedRecord current = queue.peek();
-			if (current != null && current.work() == work) {
-				queue.poll();
-				queue.addFirst(failed);
-				first = true;
-			}
-			else {
-				queue.add(failed);
-				first = queue.size() == 1;
-			}
-		}
-		if (first) {
-			work.session().onConsumerThread(() -> handle(failed));
-		}
-	}
-
-	/**
-	 * Hand a failed record to the error handler. Consumer thread only: the handler gets
-	 * the consumer, and counts attempts per thread and partition as in the container.
-	 */
-	private void handle(FailedRecord failed) {
-		RecordWork work = failed.work();
-		MessageListenerContainer container = work.container();
-		Consumer<?, ?> consumer = work.session().consumer();
-		if (work.partition().forgotten() || !container.isRunning() || consumer == null) {
-			completed(work, false);
-			return;
-		}
-		CommonErrorHandler handler = (container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer)
-				? listenerContainer.getCommonErrorHandler() : null;
-		CommonErrorHandler errorHandler = (handler != null) ? handler : this.fallbackErrorHandler;
-		boolean recovered = false;
-		long backOff;
-		LoopBackOffHandler.record();
-		try {
-			recovered = errorHandler.handleOne(wrap(failed, container), work.record(), consumer, container);
-		}
-		catch (RuntimeException ex) {
-			logger.error("Error handler " + errorHandler + " failed for record " + describe(work.record())
-					+ "; delivering it again", ex);
-		}
-		finally {
-			backOff = LoopBackOffHandler.recorded();
-		}
-		if (recovered) {
-			// done with, acknowledged or not (ackAfterHandle): the container too commits
-			// past a record recovered without acknowledgement once a later record of its
-			// partition is acknowledged
-			completed(work, true);
-		}
-		else if (container.isRunning() && !work.partition().forgotten()) {
-			if (backOff < 0 && this.warned.add(errorHandler)) {
-				logger.warn("Error handler " + errorHandler + " of listener container '" + container.getListenerId()
-						+ "' is not built with a LoopBackOffHandler, so its back-off, if any, ran on the consumer"
-						+ " thread, holding up every partition of the consumer: build it with"
-						+ " new DefaultErrorHandler(recoverer, backOff, new LoopBackOffHandler())");
-			}
-			retry(work, Math.max(0, backOff));
-		}
-		else {
-			completed(work, false);
-		}
-	}
-
-	/**
-	 * Run a failed record again on its loop once its back-off has passed, on the loop's
-	 * timer: its key waits, other keys flow.
-	 */
-	private void retry(RecordWork work, long delayMillis) {
-		if (delayMillis == 0) {
-			work.lane().offerAgain(work);
-			return;
-		}
-		try {
-			work.lane().loop().schedule(() -> work.lane().offerAgain(work), Duration.ofMillis(delayMillis));
-		}
-		catch (RejectedExecutionException ex) {
-			completed(work, false);
-		}
-	}
-
-	/**
-	 * The failed record is done with (it succeeded, was recovered or was given up);
-	 * handle the next failure of its partition.
-	 */
-	private void resolved(RecordWork work) {
-		FailedRecord next;
-		synchronized (this.failures) {
-			ArrayDeque<FailedRecord> queue = this.failures.get(work.partition());
-			if (queue == null || queue.peek() == null || queue.peek().work() != work) {
-				return;
-			}
-			queue.poll();
-			next = queue.peek();
-			if (next == null) {
-				this.failures.remove(work.partition());
-			}
-		}
-		if (next != null) {
-			FailedRecord handled = next;
-			next.work().session().onConsumerThread(() -> handle(handled));
-		}
-	}
-
-	private static ListenerExecutionFailedException wrap(FailedRecord failed, MessageListenerContainer container) {
-		Throwable failure = failed.failure();
-		if (failure instanceof ListenerExecutionFailedException listenerFailure) {
-			return listenerFailure;
-		}
-		return new ListenerExecutionFailedException("Listener failed on event loop "
-				+ failed.work().lane().loop().name() + " for record " + describe(failed.work().record()),
-				container.getGroupId(), failure);
-	}
-
-	/**
-	 * Read, on the consumer thread, which records beyond the committed offsets of newly
-	 * assigned partitions the previous owner completed, so that they are skipped.
-	 */
-	void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
-		String groupId = groupId();
-		if (assigned.isEmpty() || !dispatching(groupId)) {
-			return;
-		}
-		Map<TopicPartition, OffsetAndMetadata> committed;
-		try {
-			committed = consumer.committed(new HashSet<>(assigned), this.revocationTimeout);
-		}
-		catch (RuntimeException ex) {
-			logger.warn(
-					"Could not read the commits of partitions " + assigned + " of consumer group '" + groupId
-							+ "'; records their previous owner completed after its commit point are processed again",
-					ex);
-			return;
-		}
-		committed.forEach((partition, offset) -> {
-			if (offset != null) {
-				NavigableMap<Long, Long> ahead = CompletedOffsets.decode(offset.offset(), offset.metadata());
-				if (!ahead.isEmpty()) {
-					this.completedAhead.put(new GroupPartition(groupId, partition), ahead);
-				}
-			}
-		});
-	}
-
-	/**
-	 * Wait, on the consumer thread, for the records in flight of partitions being revoked
-	 * from it, so that their offsets are committed before another consumer takes the
-	 * partitions over. Records of them that have not started are dropped: the next owner
-	 * runs them.
-	 */
-	void awaitRevoked(Collection<TopicPartition> revoked) {
-		String groupId = groupId();
-		List<CompletableFuture<Void>> idle = new ArrayList<>();
-		Set<PartitionTracker> trackers = new HashSet<>();
-		for (TopicPartition partition : revoked) {
-			PartitionTracker tracker = this.partitions.get(new GroupPartition(groupId, partition));
-			if (tracker != null) {
-				tracker.revoking();
-				trackers.add(tracker);
-			}
-		}
-		if (trackers.isEmpty()) {
-			return;
-		}
-		dropNotStarted(trackers);
-		for (PartitionTracker tracker : trackers) {
-			idle.add(tracker.whenIdle());
-		}
-		CompletableFuture<Void> all = CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new));
-		ConsumerSession session = session();
-		long deadline = System.nanoTime() + this.revocationTimeout.toNanos();
-		try {
-			while (true) {
-				if (session != null) {
-					// failures waiting for this thread are given up here: the next owner
-					// runs their records again
-					session.runInbox();
-				}
-				long remaining = deadline - System.nanoTime();
-				try {
-					all.get(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
-					return;
-				}
-				catch (TimeoutException ex) {
-					if (remaining <= 0) {
-						throw ex;
-					}
-				}
-			}
-		}
-		catch (TimeoutException ex) {
-			int inFlight = trackers.stream().mapToInt(PartitionTracker::inFlight).sum();
-			logger.warn("Partitions " + revoked + " of consumer group '" + groupId + "' were revoked with " + inFlight
-					+ " records still in flight on event loops after waiting " + this.revocationTimeout
-					+ "; their offsets are not committed and the consumer that takes the partitions over will"
-					+ " process them again. Raise eventloop.kafka.revocation-timeout if records take longer.");
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException("Unexpected failure waiting for revoked partitions " + revoked, ex);
-		}
-	}
-
-	/**
-	 * Drop the records of revoked partitions that wait for admission or for their key.
-	 */
-	private void dropNotStarted(Set<PartitionTracker> trackers) {
-		for (ConsumerSession session : this.sessions.values()) {
-			for (RecordWork work : session.removeWaiting((candidate) -> trackers.contains(candidate.partition()))) {
-				work.released();
-				work.partition().abandoned(work.record().offset());
-			}
-		}
-		for (RecordWork work : this.keyLanes.removeWaiting((candidate) -> trackers.contains(candidate.partition()))) {
-			work.partition().waitingForKey(-1);
-			work.lane().waitingForKey(-1);
-			work.partition().abandoned(work.record().offset());
-			// it was admitted: the next record waiting for admission takes its place
-			RecordWork admitted = work.session().completed();
-			if (admitted != null) {
-				admitted.released();
-				admitted(admitted);
-			}
-		}
-	}
-
-	/**
-	 * Commit, synchronously on the consumer thread, what the loops have completed of
-	 * partitions being revoked, before another consumer takes them over.
-	 */
-	void commitRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
-		CommittingConsumer committing = CommittingConsumer.of(consumer);
-		if (committing != null) {
-			committing.commitRevoked(revoked, this.revocationTimeout);
-		}
+		this.failures.failed(work, failure);
 	}
 
 	/**
@@ -595,36 +326,6 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 				// partition comes back here, its new tracker pauses it for its own
 				pausedBy.resumePartition(partition);
 			}
-		}
-	}
-
-	/**
-	 * The commit metadata of a partition did not fit: commit the plain commit point.
-	 */
-	void metadataOverflow(PartitionTracker tracker) {
-		this.metadataOverflows.incrementAndGet();
-		if (this.warned.add(tracker.partition())) {
-			logger.warn("The records completed beyond the commit point of " + tracker.partition()
-					+ " do not fit into the commit's metadata (" + CompletedOffsets.MAX_METADATA_LENGTH
-					+ " characters), so the commit point alone is committed: after a takeover they run again."
-					+ " Counted in eventloop.kafka.commit.metadata.overflows; logged once per partition.");
-		}
-	}
-
-	/**
-	 * Log, once each, the records of the current consumer's partitions in flight for
-	 * longer than the slow-record threshold. Consumer thread.
-	 */
-	void reportSlow(Collection<PartitionTracker> trackers) {
-		long now = System.nanoTime();
-		for (PartitionTracker tracker : trackers) {
-			tracker.newlySlow(now, this.slowNanos).forEach((offset, age) -> {
-				this.slowRecords.incrementAndGet();
-				logger.warn("Record " + tracker.partition() + "@" + offset + " of consumer group '" + tracker.groupId()
-						+ "' has been in flight for " + Duration.ofNanos(age).toMillis()
-						+ " ms, longer than eventloop.kafka.slow-record-threshold; it holds the commit point of its"
-						+ " partition and the records of its key");
-			});
 		}
 	}
 
@@ -663,23 +364,31 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		this.partitionListener = listener;
 	}
 
-	long slowRecords() {
-		return this.slowRecords.get();
+	KafkaProgress progress() {
+		return this.progress;
 	}
 
-	long metadataOverflows() {
-		return this.metadataOverflows.get();
+	PartitionHandover handover() {
+		return this.handover;
 	}
 
-	long skippedRecords() {
-		return this.skippedRecords.get();
+	Collection<ConsumerSession> sessions() {
+		return this.sessions.values();
+	}
+
+	/**
+	 * What a partition's previous owner completed beyond its commit point, read at
+	 * assignment and skipped when the partition's records arrive.
+	 */
+	void completedAhead(String groupId, TopicPartition partition, NavigableMap<Long, Long> completed) {
+		this.completedAhead.put(new GroupPartition(groupId, partition), completed);
 	}
 
 	/**
 	 * The consumer group of the current consumer thread. Read from its container: the
 	 * container clears its thread-local group id before the final revocation at stop.
 	 */
-	private String groupId() {
+	String groupId() {
 		ConsumerSession session = this.sessions.get(Thread.currentThread());
 		String groupId = (session != null) ? session.container().getGroupId() : KafkaUtils.getConsumerGroupId();
 		return (groupId != null) ? groupId : "";
@@ -745,9 +454,6 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			return this.partition.partition() + ":" + this.key;
 		}
 
-	}
-
-	private record FailedRecord(RecordWork work, Throwable failure) {
 	}
 
 }

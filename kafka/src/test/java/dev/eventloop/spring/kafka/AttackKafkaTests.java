@@ -110,7 +110,7 @@ class AttackKafkaTests {
 
 			second = run("attack-rebalance");
 			// the first instance waits for its in-flight records in the revocation
-			await().atMost(WAIT).until(() -> threadIn(KafkaRecordDispatcher.class, "awaitRevoked"));
+			await().atMost(WAIT).until(() -> threadIn(PartitionHandover.class, "awaitRevoked"));
 			firstListener.gate().countDown();
 
 			AttackListener secondListener = second.getBean(AttackListener.class);
