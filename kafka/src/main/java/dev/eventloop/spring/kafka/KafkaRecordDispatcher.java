@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -190,14 +189,18 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		ConsumerSession session = this.sessions.get(Thread.currentThread());
 		String groupId = session.container().getGroupId();
 		GroupPartition id = new GroupPartition((groupId != null) ? groupId : "", topicPartition(record));
-		PartitionTracker partition = this.partitions.computeIfAbsent(id, (created) -> {
-			this.groups.add(created.groupId());
-			NavigableMap<Long, Long> ahead = this.completedAhead.remove(created);
-			PartitionTracker tracker = new PartitionTracker(created.groupId(), created.partition(),
-					(ahead != null) ? ahead : new TreeMap<>());
-			this.partitionListener.tracked(tracker);
-			return tracker;
-		});
+		PartitionTracker partition = this.partitions.get(id);
+		if (partition == null) {
+			// the first record of the partition since its assignment; only this consumer
+			// thread creates its trackers
+			NavigableMap<Long, Long> read = this.completedAhead.remove(id);
+			NavigableMap<Long, Long> ahead = (read != null) ? read
+					: this.handover.completedAhead(session.consumer(), id.groupId(), id.partition());
+			partition = new PartitionTracker(id.groupId(), id.partition(), ahead);
+			this.groups.add(id.groupId());
+			this.partitions.put(id, partition);
+			this.partitionListener.tracked(partition);
+		}
 		if (!partition.started(record.offset(), System.nanoTime())) {
 			this.progress.skipped();
 			return CompletableFuture.completedFuture(null);

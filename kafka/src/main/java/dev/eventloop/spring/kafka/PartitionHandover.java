@@ -3,11 +3,13 @@ package dev.eventloop.spring.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,7 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consumer's side of a rebalance, on its consumer thread: partitions assigned to it
@@ -41,32 +44,52 @@ final class PartitionHandover {
 
 	/**
 	 * Read, on the consumer thread, which records beyond the committed offsets of newly
-	 * assigned partitions the previous owner completed, so that they are skipped.
+	 * assigned partitions the previous owner completed, so that they are skipped. Only
+	 * for groups whose records the starter already dispatches; the partitions of others
+	 * are read when their first record arrives.
 	 */
 	void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
 		String groupId = this.dispatcher.groupId();
 		if (assigned.isEmpty() || !this.dispatcher.dispatching(groupId)) {
 			return;
 		}
+		read(consumer, groupId, assigned)
+			.forEach((partition, completed) -> this.dispatcher.completedAhead(groupId, partition, completed));
+	}
+
+	/**
+	 * Read, on the consumer thread, which records beyond the committed offset of a
+	 * partition its previous owner completed.
+	 */
+	NavigableMap<Long, Long> completedAhead(@Nullable Consumer<?, ?> consumer, String groupId,
+			TopicPartition partition) {
+		if (consumer == null) {
+			return new TreeMap<>();
+		}
+		NavigableMap<Long, Long> completed = read(consumer, groupId, List.of(partition)).get(partition);
+		return (completed != null) ? completed : new TreeMap<>();
+	}
+
+	private Map<TopicPartition, NavigableMap<Long, Long>> read(Consumer<?, ?> consumer, String groupId,
+			Collection<TopicPartition> partitions) {
 		Map<TopicPartition, OffsetAndMetadata> committed;
 		try {
-			committed = consumer.committed(new HashSet<>(assigned), this.revocationTimeout);
+			committed = consumer.committed(new HashSet<>(partitions), this.revocationTimeout);
 		}
 		catch (RuntimeException ex) {
 			logger.warn(
-					"Could not read the commits of partitions " + assigned + " of consumer group '" + groupId
+					"Could not read the commits of partitions " + partitions + " of consumer group '" + groupId
 							+ "'; records their previous owner completed after its commit point are processed again",
 					ex);
-			return;
+			return Map.of();
 		}
-		committed.forEach((partition, offset) -> {
-			if (offset != null) {
-				NavigableMap<Long, Long> ahead = CompletedOffsets.decode(offset.offset(), offset.metadata());
-				if (!ahead.isEmpty()) {
-					this.dispatcher.completedAhead(groupId, partition, ahead);
-				}
-			}
-		});
+		Map<TopicPartition, NavigableMap<Long, Long>> completed = new HashMap<>();
+		for (TopicPartition partition : partitions) {
+			OffsetAndMetadata offset = committed.get(partition);
+			completed.put(partition,
+					(offset != null) ? CompletedOffsets.decode(offset.offset(), offset.metadata()) : new TreeMap<>());
+		}
+		return completed;
 	}
 
 	/**

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -52,12 +53,26 @@ final class KafkaTestSupport {
 		produce(broker, topic, 0, count, keys);
 	}
 
-	static void produce(EmbeddedKafkaBroker broker, String topic, int from, int to, int keys) {
+	/**
+	 * Send one record.
+	 */
+	static void produce(EmbeddedKafkaBroker broker, String topic, @Nullable String key, String value) {
+		try (KafkaProducer<String, String> producer = producer(broker)) {
+			producer.send(new ProducerRecord<>(topic, key, value));
+			producer.flush();
+		}
+	}
+
+	private static KafkaProducer<String, String> producer(EmbeddedKafkaBroker broker) {
 		Map<String, Object> properties = new HashMap<>(KafkaTestUtils.producerProps(broker));
 		properties.put("key.serializer", StringSerializer.class);
 		properties.put("value.serializer", StringSerializer.class);
 		properties.put("linger.ms", 5);
-		try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties)) {
+		return new KafkaProducer<>(properties);
+	}
+
+	static void produce(EmbeddedKafkaBroker broker, String topic, int from, int to, int keys) {
+		try (KafkaProducer<String, String> producer = producer(broker)) {
 			for (int i = from; i < to; i++) {
 				producer.send(new ProducerRecord<>(topic, "key-" + (i % keys), Integer.toString(i / keys)));
 			}

@@ -1,0 +1,384 @@
+package dev.eventloop.spring.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+import dev.eventloop.EventLoop;
+import dev.eventloop.spring.OnEventLoop;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.util.AopTestUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Asynchronous listeners, the kind most Kafka work is: a
+ * {@code @KafkaListener @OnEventLoop(key = ...)} method returning a future that completes
+ * a few milliseconds later on its loop, against a real broker. Under key ordering no
+ * record starts before the previous record of its key has completed; a failing record
+ * holds only its key through its retries and recovery; a takeover runs only what had not
+ * completed; the partition and unordered modes keep their own promises.
+ */
+class KafkaKeyOrderingTests {
+
+	private static final int PARTITIONS = 2;
+
+	private static final Duration WAIT = KafkaTestSupport.TIMEOUT;
+
+	private static EmbeddedKafkaBroker broker;
+
+	@BeforeAll
+	static void startBroker() {
+		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "async-key", "async-partition", "async-unordered",
+				"async-retry", "async-recover", "async-takeover");
+		broker.afterPropertiesSet();
+	}
+
+	@AfterAll
+	static void stopBroker() {
+		broker.destroy();
+	}
+
+	@Test
+	void asynchronousRecordsOfAKeyNeverOverlapAndRunInOffsetOrderWhileHundredsOfKeysAreInFlight() throws Exception {
+		int records = 4_000;
+		int keys = 500;
+		try (ConfigurableApplicationContext context = run(AsyncApplication.class, "async-key")) {
+			AsyncListener listener = listener(context);
+			KafkaTestSupport.produce(broker, "async-key", records, keys);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-key-group", "async-key");
+
+			assertThat(listener.overlapsWithinKey).as("records started while their key had one in flight").hasValue(0);
+			assertThat(listener.deliveries.count).hasValue(records);
+			assertThat(listener.deliveries.redelivered()).isZero();
+			KafkaTestSupport.assertInOrderPerKey(listener.deliveries);
+			// two loop threads, and the keys waiting on timers rather than on threads
+			assertThat(listener.maxKeysInFlight).as("keys in flight at once").hasValueGreaterThanOrEqualTo(200);
+		}
+	}
+
+	@Test
+	void partitionOrderingSetOnTheListenerRunsOneRecordPerPartitionAtATimeInOffsetOrder() throws Exception {
+		int records = 600;
+		try (ConfigurableApplicationContext context = run(PartitionOrderedApplication.class, "async-partition")) {
+			AsyncListener listener = listener(context);
+			KafkaTestSupport.produce(broker, "async-partition", records, 50);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-partition-group", "async-partition");
+
+			assertThat(listener.overlapsWithinPartition).as("records started while their partition had one in flight")
+				.hasValue(0);
+			listener.startedOffsets.forEach((partition,
+					offsets) -> assertThat(offsets).as("offsets of %s", partition).isSorted().doesNotHaveDuplicates());
+			assertThat(listener.maxInFlight).as("the two partitions run side by side").hasValue(PARTITIONS);
+		}
+	}
+
+	@Test
+	void unorderedRecordsOverlapWithinAKeyUpToMaxInFlightAndNoFurther() throws Exception {
+		int records = 2_000;
+		try (ConfigurableApplicationContext context = run(AsyncApplication.class, "async-unordered",
+				"eventloop.kafka.ordering=unordered", "eventloop.kafka.max-in-flight=50")) {
+			AsyncListener listener = listener(context);
+			KafkaTestSupport.produce(broker, "async-unordered", records, 10);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-unordered-group", "async-unordered");
+
+			assertThat(listener.deliveries.count).hasValue(records);
+			assertThat(listener.maxInFlight).hasValueLessThanOrEqualTo(50).hasValueGreaterThan(10);
+			assertThat(listener.overlapsWithinKey).as("no key order is kept").hasPositiveValue();
+		}
+	}
+
+	@Test
+	void aFailingRecordHoldsOnlyItsKeyThroughItsRetriesAndItsKeyResumesInOrder() throws Exception {
+		int records = 400;
+		int keys = 20;
+		try (ConfigurableApplicationContext context = run(AsyncApplication.class, "async-retry", "test.fail-key=key-7",
+				"eventloop.kafka.retry.attempts=10000", "eventloop.kafka.retry.delay=5ms")) {
+			AsyncListener listener = listener(context);
+			KafkaTestSupport.produce(broker, "async-retry", records, keys);
+			int ofOtherKeys = records - records / keys;
+			// every other key flows to its end while key-7's first record keeps failing
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= ofOtherKeys);
+			await().atMost(WAIT).until(() -> listener.failures.get() >= 3);
+			assertThat(listener.deliveries.sequencesByKey).doesNotContainKey("key-7");
+			assertThat(listener.firstStarts.keySet()).filteredOn((started) -> started.startsWith("key-7/"))
+				.as("key-7 attempted nothing but its first record")
+				.containsExactly("key-7/0");
+
+			listener.failing.set(false);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-retry-group", "async-retry");
+			assertThat(listener.deliveries.sequencesByKey.get("key-7"))
+				.containsExactlyElementsOf(IntStream.range(0, records / keys).boxed().toList());
+			assertThat(listener.overlapsWithinKey).hasValue(0);
+			assertThat(listener.deliveries.redelivered()).isZero();
+		}
+	}
+
+	@Test
+	void recordsThatExhaustTheirRetriesOrWhoseKeyCannotBeReadReachTheRecovererWithTheConsumer() throws Exception {
+		int records = 200;
+		int keys = 10;
+		try (ConfigurableApplicationContext context = run(RecoveringApplication.class, "async-recover",
+				"test.fail-key=key-3", "eventloop.kafka.retry.attempts=3", "eventloop.kafka.retry.delay=1ms")) {
+			AsyncListener listener = listener(context);
+			Recoverer recoverer = context.getBean(Recoverer.class);
+			KafkaTestSupport.produce(broker, "async-recover", records, keys);
+			// a record without a key: its key expression fails
+			KafkaTestSupport.produce(broker, "async-recover", null, "keyless");
+			await().atMost(WAIT).until(() -> recoverer.recovered.size() == 2);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records - 1);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-recover-group", "async-recover");
+
+			assertThat(recoverer.recovered).extracting(Recovered::value).containsExactlyInAnyOrder("0", "keyless");
+			assertThat(recoverer.recovered).allSatisfy((recovered) -> assertThat(recovered.withConsumer()).isTrue());
+			// one delivery and two retries, then recovery; only then the rest of its key
+			assertThat(listener.attemptsOfKey("key-3")).isEqualTo(3 + records / keys - 1);
+			long recoveredAt = recoverer.recovered.stream()
+				.filter((recovered) -> recovered.value().equals("0"))
+				.findFirst()
+				.orElseThrow()
+				.at();
+			assertThat(listener.firstStartOfValue("key-3", "1")).isGreaterThan(recoveredAt);
+			KafkaTestSupport.assertInOrderPerKey(listener.deliveries);
+			assertThat(listener.overlapsWithinKey).hasValue(0);
+		}
+	}
+
+	@Test
+	void aTakeoverRunsExactlyTheRecordsThatHadNotCompleted() throws Exception {
+		int records = 1_000;
+		String topic = "async-takeover";
+		ConsumerRecord<?, ?> stuck;
+		try (ConfigurableApplicationContext first = run(AsyncApplication.class, topic, "test.stick-key=key-500",
+				"eventloop.kafka.revocation-timeout=500ms")) {
+			AsyncListener listener = listener(first);
+			KafkaTestSupport.produce(broker, topic, records, records);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records - 1);
+			stuck = listener.stuck.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		}
+		Map<TopicPartition, Long> committed = KafkaTestSupport.committed(broker, topic + "-group");
+		assertThat(committed.get(new TopicPartition(topic, stuck.partition()))).isEqualTo(stuck.offset());
+
+		try (ConfigurableApplicationContext next = run(AsyncApplication.class, topic)) {
+			AsyncListener listener = listener(next);
+			KafkaTestSupport.awaitCommittedToEnd(broker, topic + "-group", topic);
+			assertThat(listener.attempts.keySet()).containsExactly(KafkaRecordDispatcher.describe(stuck));
+			assertThat(listener.deliveries.count).hasValue(1);
+		}
+	}
+
+	// the listener itself, behind the proxy that dispatches its calls, to read what it
+	// saw
+	private static AsyncListener listener(ConfigurableApplicationContext context) {
+		return AopTestUtils.getUltimateTargetObject(context.getBean(AsyncListener.class));
+	}
+
+	private static ConfigurableApplicationContext run(Class<?> application, String topic, String... properties) {
+		return KafkaTestSupport.run(broker, application, topic, properties);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class AsyncApplication {
+
+		@Bean
+		AsyncListener asyncListener() {
+			return new AsyncListener();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class PartitionOrderedApplication {
+
+		@Bean
+		PartitionOrderedListener partitionOrderedListener() {
+			return new PartitionOrderedListener();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(AsyncApplication.class)
+	static class RecoveringApplication {
+
+		@Bean
+		Recoverer recoverer() {
+			return new Recoverer();
+		}
+
+	}
+
+	record Recovered(@Nullable String value, boolean withConsumer, long at) {
+	}
+
+	/**
+	 * The application's recoverer, which the auto-configured error handler calls with the
+	 * record and its consumer.
+	 */
+	static class Recoverer implements ConsumerAwareRecordRecoverer {
+
+		final List<Recovered> recovered = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void accept(ConsumerRecord<?, ?> record, @Nullable Consumer<?, ?> consumer, Exception exception) {
+			this.recovered.add(new Recovered((String) record.value(), consumer != null, AsyncListener.clock()));
+		}
+
+	}
+
+	/**
+	 * Does a few milliseconds of asynchronous work per record (a timer on its loop stands
+	 * for a call to another service) and watches what overlaps.
+	 */
+	public static class AsyncListener {
+
+		private static final AtomicLong clock = new AtomicLong();
+
+		final KafkaTestSupport.Deliveries deliveries = new KafkaTestSupport.Deliveries();
+
+		final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+		final Map<String, AtomicInteger> attemptsByKey = new ConcurrentHashMap<>();
+
+		final Map<String, Long> firstStarts = new ConcurrentHashMap<>();
+
+		final Map<Object, AtomicInteger> inFlightByKey = new ConcurrentHashMap<>();
+
+		final Map<Object, AtomicInteger> inFlightByPartition = new ConcurrentHashMap<>();
+
+		final Map<Integer, List<Long>> startedOffsets = new ConcurrentHashMap<>();
+
+		final Set<Object> keysInFlight = ConcurrentHashMap.newKeySet();
+
+		final AtomicInteger inFlight = new AtomicInteger();
+
+		final AtomicInteger maxInFlight = new AtomicInteger();
+
+		final AtomicInteger maxKeysInFlight = new AtomicInteger();
+
+		final AtomicInteger overlapsWithinKey = new AtomicInteger();
+
+		final AtomicInteger overlapsWithinPartition = new AtomicInteger();
+
+		final AtomicInteger failures = new AtomicInteger();
+
+		final AtomicBoolean failing = new AtomicBoolean(true);
+
+		final CompletableFuture<ConsumerRecord<?, ?>> stuck = new CompletableFuture<>();
+
+		@Value("${test.fail-key:}")
+		String failKey;
+
+		@Value("${test.stick-key:}")
+		String stickKey;
+
+		static long clock() {
+			return clock.incrementAndGet();
+		}
+
+		@KafkaListener(topics = "${test.topic}", groupId = "${test.group}")
+		@OnEventLoop(value = "workers", key = "#record.key().toString()")
+		public CompletableFuture<Void> handle(ConsumerRecord<String, String> record) {
+			String described = KafkaRecordDispatcher.describe(record);
+			this.attempts.computeIfAbsent(described, (k) -> new AtomicInteger()).incrementAndGet();
+			this.attemptsByKey.computeIfAbsent(record.key(), (k) -> new AtomicInteger()).incrementAndGet();
+			this.firstStarts.putIfAbsent(record.key() + "/" + record.value(), clock());
+			this.startedOffsets.computeIfAbsent(record.partition(), (k) -> new CopyOnWriteArrayList<>())
+				.add(record.offset());
+			started(record);
+			CompletableFuture<Void> done = new CompletableFuture<>();
+			if (record.key().equals(this.stickKey) && this.stuck.complete(record)) {
+				// never completes: its consumer stops with it in flight
+				return done;
+			}
+			boolean fail = record.key().equals(this.failKey) && record.value().equals("0") && this.failing.get();
+			long micros = ThreadLocalRandom.current().nextLong(200, 3_000);
+			EventLoop.current().orElseThrow().schedule(() -> {
+				finished(record);
+				if (fail) {
+					this.failures.incrementAndGet();
+					done.completeExceptionally(new IllegalStateException("Refusing " + described));
+				}
+				else {
+					this.deliveries.record(described, record.key(), record.value());
+					done.complete(null);
+				}
+			}, Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(micros)));
+			return done;
+		}
+
+		private void started(ConsumerRecord<String, String> record) {
+			if (this.inFlightByKey.computeIfAbsent(record.key(), (k) -> new AtomicInteger()).incrementAndGet() > 1) {
+				this.overlapsWithinKey.incrementAndGet();
+			}
+			if (this.inFlightByPartition.computeIfAbsent(record.partition(), (k) -> new AtomicInteger())
+				.incrementAndGet() > 1) {
+				this.overlapsWithinPartition.incrementAndGet();
+			}
+			this.keysInFlight.add(record.key());
+			this.maxKeysInFlight.accumulateAndGet(this.keysInFlight.size(), Math::max);
+			this.maxInFlight.accumulateAndGet(this.inFlight.incrementAndGet(), Math::max);
+		}
+
+		private void finished(ConsumerRecord<String, String> record) {
+			this.inFlight.decrementAndGet();
+			this.inFlightByPartition.get(record.partition()).decrementAndGet();
+			if (this.inFlightByKey.get(record.key()).decrementAndGet() == 0) {
+				this.keysInFlight.remove(record.key());
+			}
+		}
+
+		int attemptsOfKey(String key) {
+			AtomicInteger attempts = this.attemptsByKey.get(key);
+			return (attempts != null) ? attempts.get() : 0;
+		}
+
+		long firstStartOfValue(String key, String value) {
+			return this.firstStarts.get(key + "/" + value);
+		}
+
+	}
+
+	/**
+	 * The same work, one record per partition at a time, set on the listener.
+	 */
+	@KafkaOrdering(RecordOrdering.PARTITION)
+	public static class PartitionOrderedListener extends AsyncListener {
+
+	}
+
+}
