@@ -14,7 +14,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * {@code --spring.kafka.bootstrap-servers} names one), then the application: it sends
  * {@code sample.orders} orders for {@code sample.accounts} accounts and consumes them on
  * the {@code accounts} loops, one account per loop. With {@code --benchmark} it runs the
- * Kafka throughput benchmark instead.
+ * Kafka throughput benchmark instead, with {@code --volume-benchmark} the volume
+ * benchmark of asynchronous work per key.
  */
 @SpringBootApplication
 public class KafkaSampleApplication {
@@ -24,6 +25,10 @@ public class KafkaSampleApplication {
 	static final int PARTITIONS = 4;
 
 	public static void main(String[] args) throws Exception {
+		if (Arrays.asList(args).contains("--volume-benchmark")) {
+			KafkaVolumeBenchmark.main(args);
+			return;
+		}
 		if (Arrays.asList(args).contains("--benchmark")) {
 			KafkaThroughputBenchmark.main(args);
 			return;

@@ -126,15 +126,15 @@ final class KafkaThroughputBenchmark {
 			.web(WebApplicationType.NONE)
 			.run(arguments.toArray(String[]::new))) {
 			Progress progress = context.getBean(Progress.class);
-			if (!progress.done.await(5, TimeUnit.MINUTES)) {
+			if (!progress.await(Duration.ofMinutes(5))) {
 				throw new IllegalStateException("Run " + group + " (" + mode.name() + ") consumed only "
 						+ progress.count.get() + " of " + records + " records in 5 minutes");
 			}
-			return records / (Duration.ofNanos(progress.last - progress.first.get()).toNanos() / 1e9);
+			return records / progress.seconds();
 		}
 	}
 
-	private static void produce(EmbeddedKafkaBroker broker, String topic, int records, int keys) {
+	static void produce(EmbeddedKafkaBroker broker, String topic, int records, int keys) {
 		Map<String, Object> properties = new HashMap<>();
 		properties.put("bootstrap.servers", broker.getBrokersAsString());
 		properties.put("key.serializer", StringSerializer.class);
@@ -149,14 +149,14 @@ final class KafkaThroughputBenchmark {
 		}
 	}
 
-	private static double median(List<Double> values) {
+	static double median(List<Double> values) {
 		List<Double> sorted = new ArrayList<>(values);
 		sorted.sort(null);
 		int middle = sorted.size() / 2;
 		return (sorted.size() % 2 == 1) ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
 	}
 
-	private static Map<String, String> options(String[] args) {
+	static Map<String, String> options(String[] args) {
 		Map<String, String> options = new HashMap<>();
 		for (String arg : args) {
 			if (arg.startsWith("--") && arg.contains("=")) {
@@ -193,6 +193,17 @@ final class KafkaThroughputBenchmark {
 
 		Progress(int records) {
 			this.records = records;
+		}
+
+		boolean await(Duration timeout) throws InterruptedException {
+			return this.done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+
+		/**
+		 * Seconds from the first record consumed to the last.
+		 */
+		double seconds() {
+			return (this.last - this.first.get()) / 1e9;
 		}
 
 		void consumed() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,11 +46,13 @@ class KafkaRebalanceTests {
 
 	private static final String GROUP = "fleet-group";
 
+	private static final String ROLLING = "fleet-rolling";
+
 	private static EmbeddedKafkaBroker broker;
 
 	@BeforeAll
 	static void startBroker() {
-		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, TOPIC);
+		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, TOPIC, ROLLING);
 		broker.afterPropertiesSet();
 	}
 
@@ -100,6 +103,63 @@ class KafkaRebalanceTests {
 		}
 	}
 
+	/**
+	 * Three instances restarted one after the other while records keep arriving and each
+	 * has asynchronous work in flight: every stop waits for its records in flight and
+	 * drops the ones waiting for their key (the next owner runs them), so across all
+	 * instances every record runs exactly once, in order per key within each instance.
+	 */
+	@Test
+	void rollingRestartOfThreeInstancesWithAsynchronousWorkInFlightRunsEveryRecordExactlyOnce() throws Exception {
+		int records = 6_000;
+		String[] properties = { "--test.topic=" + ROLLING, "--test.group=" + ROLLING + "-group" };
+		List<Listener> listeners = new CopyOnWriteArrayList<>();
+		List<ConfigurableApplicationContext> running = new ArrayList<>();
+		try {
+			for (int i = 0; i < 3; i++) {
+				running.add(run(properties));
+				listeners.add(running.get(i).getBean(Listener.class));
+			}
+			await().atMost(KafkaTestSupport.TIMEOUT)
+				.until(() -> running.stream()
+					.mapToInt((instance) -> KafkaTestSupport.assigned(instance).size())
+					.sum() == PARTITIONS);
+			CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+				for (int from = 0; from < records; from += 500) {
+					KafkaTestSupport.produce(broker, ROLLING, from, from + 500, KEYS);
+				}
+			});
+			for (int i = 0; i < 3; i++) {
+				int restarted = i;
+				await().atMost(KafkaTestSupport.TIMEOUT)
+					.until(() -> started(listeners) >= (restarted + 1) * records / 5);
+				running.get(i).close();
+				running.set(i, run(properties));
+				listeners.add(running.get(i).getBean(Listener.class));
+			}
+			producing.get(KafkaTestSupport.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+			await().atMost(KafkaTestSupport.TIMEOUT).until(() -> started(listeners) >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, ROLLING + "-group", ROLLING);
+
+			List<String> all = new ArrayList<>();
+			for (Listener listener : listeners) {
+				all.addAll(listener.deliveries().byRecord.keySet());
+				assertThat(listener.deliveries().redelivered()).isZero();
+				KafkaTestSupport.assertInOrderPerKey(listener.deliveries());
+			}
+			assertThat(all).hasSize(records).doesNotHaveDuplicates();
+			assertThat(started(listeners)).isEqualTo(records);
+			assertThat(listeners).hasSize(6);
+		}
+		finally {
+			running.forEach(ConfigurableApplicationContext::close);
+		}
+	}
+
+	private static int started(List<Listener> listeners) {
+		return listeners.stream().mapToInt((listener) -> listener.deliveries().count.get()).sum();
+	}
+
 	private static void awaitAssignment(ConfigurableApplicationContext first, ConfigurableApplicationContext second) {
 		await().atMost(KafkaTestSupport.TIMEOUT)
 			.until(() -> KafkaTestSupport.assigned(first).size() == PARTITIONS / 2
@@ -143,7 +203,7 @@ class KafkaRebalanceTests {
 		 * {@code test.complete-when-closing}, the reply comes only once the instance is
 		 * closing.
 		 */
-		@KafkaListener(topics = TOPIC, groupId = GROUP)
+		@KafkaListener(topics = "${test.topic:" + TOPIC + "}", groupId = "${test.group:" + GROUP + "}")
 		@OnEventLoop(value = "workers", key = "#record.key()")
 		public CompletableFuture<Void> handle(ConsumerRecord<String, String> record) {
 			KafkaTestSupport.work(100);
