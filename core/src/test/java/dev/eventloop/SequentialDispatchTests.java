@@ -8,9 +8,11 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,8 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@link AsyncContext#dispatchSequentially}: asynchronous work one task at a time per
- * key, until its future completes. The tests complete the tasks' futures themselves, so
- * that "later" is exactly when a test says.
+ * key, until its future completes. The tests complete the tasks' futures themselves, or
+ * by loop timers under hand-moved time, so that "later" is exactly when a test says.
  */
 class SequentialDispatchTests {
 
@@ -188,6 +190,68 @@ class SequentialDispatchTests {
 		}
 		assertThat(order).hasSize(keys);
 		order.values().forEach((seen) -> assertThat(seen).isEqualTo(expected));
+	}
+
+	@Test
+	void aKeyWaitsForAFutureCompletedByAOneHourTimerUnderManualTime() throws Exception {
+		HandMovedTicker ticker = new HandMovedTicker();
+		EventLoopGroup timed = EventLoopGroup.builder("timed-lanes").threads(1).ticker(ticker).build();
+		try {
+			List<String> started = Collections.synchronizedList(new ArrayList<>());
+			LoopFuture<String> first = this.async.dispatchSequentially(timed, "account-1", () -> {
+				started.add("first");
+				CompletableFuture<String> reply = new CompletableFuture<>();
+				EventLoop.currentOrNull().schedule(() -> reply.complete("an hour later"), Duration.ofHours(1));
+				return reply;
+			});
+			LoopFuture<String> second = this.async.dispatchSequentially(timed, "account-1", () -> {
+				started.add("second");
+				return CompletableFuture.completedFuture("then");
+			});
+			LoopFuture<String> other = this.async.dispatchSequentially(timed, "account-2",
+					() -> CompletableFuture.completedFuture("other key"));
+			assertThat(other.get(5, TimeUnit.SECONDS)).isEqualTo("other key");
+			ticker.advance(Duration.ofMinutes(59));
+			assertThat(started).containsExactly("first");
+			assertThat(second).isNotDone();
+			ticker.advance(Duration.ofMinutes(1));
+			assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("an hour later");
+			assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("then");
+			assertThat(started).containsExactly("first", "second");
+		}
+		finally {
+			timed.shutdownGracefully(Duration.ofSeconds(5)).join();
+		}
+	}
+
+	/**
+	 * Time that moves only when the test says, running the timers that fall due (what the
+	 * test-support module's {@code ManualTicker} does, which core's tests cannot depend
+	 * on).
+	 */
+	static final class HandMovedTicker implements Ticker {
+
+		private final AtomicLong now = new AtomicLong();
+
+		private final List<TimedLoop> loops = new CopyOnWriteArrayList<>();
+
+		@Override
+		public long nanoTime() {
+			return this.now.get();
+		}
+
+		@Override
+		public void attach(TimedLoop loop) {
+			this.loops.add(loop);
+		}
+
+		void advance(Duration duration) throws Exception {
+			this.now.addAndGet(duration.toNanos());
+			for (TimedLoop loop : this.loops) {
+				loop.runDueTimers().get(5, TimeUnit.SECONDS);
+			}
+		}
+
 	}
 
 }

@@ -121,16 +121,20 @@ final class CommittingConsumer implements InvocationHandler {
 				session.runInbox();
 			}
 			commitProgress();
+			if (session != null && session.takePauseChanged()) {
+				// the container pauses or resumes the partition before its next poll
+				return ConsumerRecords.empty();
+			}
 			ConsumerRecords<?, ?> records;
 			try {
 				records = this.consumer.poll(Duration.ofNanos(Math.min(remaining, this.intervalNanos)));
 			}
 			catch (WakeupException ex) {
-				// woken for a failed record, or by the container (to pause or resume, or
-				// to
-				// stop): an empty poll lets the container act on its own reason
+				// woken for a failed record, a partition to resume, or by the container
+				// (to pause, resume or stop): an empty poll lets the container act
 				if (session != null) {
 					session.runInbox();
+					session.takePauseChanged();
 				}
 				return ConsumerRecords.empty();
 			}

@@ -39,6 +39,10 @@ final class ConsumerSession {
 	// read by the consumer thread, read by others only to wake it up
 	private volatile @Nullable Consumer<?, ?> consumer;
 
+	// a partition was paused or resumed by the inbox: the poll in progress must return
+	// so that the container applies it; consumer thread only
+	private boolean pauseChanged;
+
 	ConsumerSession(MessageListenerContainer container, Thread thread, int maxInFlight) {
 		this.container = container;
 		this.thread = thread;
@@ -111,6 +115,29 @@ final class ConsumerSession {
 		if (first && consumer != null && Thread.currentThread() != this.thread) {
 			consumer.wakeup();
 		}
+	}
+
+	/**
+	 * The records held of a partition of this consumer went from none to some or back:
+	 * bring its pause up to date on the consumer thread. Any thread.
+	 */
+	void pauseChanged(PartitionTracker partition) {
+		onConsumerThread(() -> {
+			if (partition.applyPause()) {
+				this.pauseChanged = true;
+			}
+		});
+	}
+
+	/**
+	 * Whether a partition was paused or resumed since the last call, so that the poll in
+	 * progress is to return and let the container apply it (it does so between polls
+	 * only). Consumer thread only.
+	 */
+	boolean takePauseChanged() {
+		boolean changed = this.pauseChanged;
+		this.pauseChanged = false;
+		return changed;
 	}
 
 	/**

@@ -50,19 +50,21 @@ final class KafkaProgress {
 	}
 
 	/**
-	 * Log, once each, the records of the current consumer's partitions in flight for
-	 * longer than the slow-record threshold. Consumer thread.
+	 * Log, once each, the records of the current consumer's partitions running on their
+	 * loop for longer than the slow-record threshold (records waiting behind them show in
+	 * the waiting meters instead). Consumer thread.
 	 */
 	void reportSlow(Collection<PartitionTracker> trackers) {
 		long now = System.nanoTime();
 		for (PartitionTracker tracker : trackers) {
-			tracker.newlySlow(now, this.slowNanos).forEach((offset, age) -> {
+			for (PartitionTracker.SlowRecord slow : tracker.newlySlow(now, this.slowNanos)) {
 				this.slowRecords.incrementAndGet();
-				logger.warn("Record " + tracker.partition() + "@" + offset + " of consumer group '" + tracker.groupId()
-						+ "' has been in flight for " + Duration.ofNanos(age).toMillis()
+				logger.warn("Record " + tracker.partition() + "@" + slow.offset() + " (key " + slow.key()
+						+ ") of consumer group '" + tracker.groupId() + "' has been running on event loop '"
+						+ slow.loop() + "' for " + Duration.ofNanos(slow.ageNanos()).toMillis()
 						+ " ms, longer than eventloop.kafka.slow-record-threshold; it holds the commit point of its"
 						+ " partition and the records of its key");
-			});
+			}
 		}
 	}
 

@@ -201,7 +201,7 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			this.partitions.put(id, partition);
 			this.partitionListener.tracked(partition);
 		}
-		if (!partition.started(record.offset(), System.nanoTime())) {
+		if (!partition.started(record.offset(), System.nanoTime(), key, loop.name())) {
 			this.progress.skipped();
 			return CompletableFuture.completedFuture(null);
 		}
@@ -323,11 +323,8 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			if (tracker != null) {
 				this.partitionListener.forgotten(tracker);
 			}
-			MessageListenerContainer pausedBy = (tracker != null) ? tracker.forget() : null;
-			if (pausedBy != null) {
-				// the pause was for records the next owner fetches again; if the
-				// partition comes back here, its new tracker pauses it for its own
-				pausedBy.resumePartition(partition);
+			if (tracker != null) {
+				tracker.forget();
 			}
 		}
 	}

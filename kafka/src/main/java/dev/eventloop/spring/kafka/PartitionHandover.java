@@ -20,6 +20,7 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -74,7 +75,7 @@ final class PartitionHandover {
 			Collection<TopicPartition> partitions) {
 		Map<TopicPartition, OffsetAndMetadata> committed;
 		try {
-			committed = consumer.committed(new HashSet<>(partitions), this.revocationTimeout);
+			committed = committed(consumer, partitions);
 		}
 		catch (RuntimeException ex) {
 			logger.warn(
@@ -90,6 +91,22 @@ final class PartitionHandover {
 					(offset != null) ? CompletedOffsets.decode(offset.offset(), offset.metadata()) : new TreeMap<>());
 		}
 		return completed;
+	}
+
+	// a wake-up meant for the next poll (a failed record, a partition to resume) may
+	// abort this call instead: the reason it was for stays recorded, so ask again
+	private Map<TopicPartition, OffsetAndMetadata> committed(Consumer<?, ?> consumer,
+			Collection<TopicPartition> partitions) {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return consumer.committed(new HashSet<>(partitions), this.revocationTimeout);
+			}
+			catch (WakeupException ex) {
+				if (attempt == 3) {
+					throw ex;
+				}
+			}
+		}
 	}
 
 	/**

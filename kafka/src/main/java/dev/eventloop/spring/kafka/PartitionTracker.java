@@ -62,7 +62,12 @@ final class PartitionTracker {
 	private long skipped;
 
 	// container asked to pause the partition while records are held
-	private @Nullable MessageListenerContainer pausedBy;
+	// the container of the consumer holding records of it; guarded by this
+	private @Nullable MessageListenerContainer container;
+
+	// whether the container was asked to pause the partition; written by the consumer
+	// thread only (applyPause), read by any
+	private volatile boolean pauseRequested;
 
 	// whether the partition was revoked or lost since
 	private boolean forgotten;
@@ -88,7 +93,7 @@ final class PartitionTracker {
 	 * Take a record: return {@code false} when the previous owner of the partition had
 	 * completed it, so it is not to run (it counts as completed), otherwise track it.
 	 */
-	synchronized boolean started(long offset, long nowNanos) {
+	synchronized boolean started(long offset, long nowNanos, @Nullable Object key, String loop) {
 		this.highest = Math.max(this.highest, offset);
 		if (this.committed < 0) {
 			this.committed = offset;
@@ -103,7 +108,7 @@ final class PartitionTracker {
 			record.deliveries++;
 		}
 		else {
-			this.incomplete.put(offset, new InFlight(nowNanos));
+			this.incomplete.put(offset, new InFlight(nowNanos, key, loop));
 		}
 		return true;
 	}
@@ -135,30 +140,50 @@ final class PartitionTracker {
 	}
 
 	/**
-	 * Count a record held back; return {@code true} if it is the first, so the partition
-	 * is to be paused.
+	 * Count a record held back (for a full loop or consumer); return {@code true} if it
+	 * is the first, so that the partition's pause is to be brought up to date. Any
+	 * thread.
 	 */
-	synchronized boolean hold(@Nullable MessageListenerContainer container) {
+	synchronized boolean hold(MessageListenerContainer container) {
 		this.held++;
-		if (this.held == 1 && container != null && !this.forgotten) {
-			this.pausedBy = container;
-			return true;
-		}
-		return false;
+		this.container = container;
+		return this.held == 1;
 	}
 
 	/**
-	 * Count a held record let go (to its loop, or dropped); return the container to
-	 * resume the partition on when it was the last one.
+	 * Count a held record let go (to its loop, or dropped); return {@code true} if it was
+	 * the last, so that the partition's pause is to be brought up to date. Any thread.
 	 */
-	synchronized @Nullable MessageListenerContainer release() {
+	synchronized boolean release() {
 		this.held--;
-		if (this.held == 0) {
-			MessageListenerContainer container = this.pausedBy;
-			this.pausedBy = null;
-			return container;
+		return this.held == 0;
+	}
+
+	/**
+	 * Bring the container's pause of the partition up to date: paused while records of it
+	 * are held, unless it has been forgotten. Consumer thread only, so that pauses and
+	 * resumes asked for by several threads are applied in one order, each reading the
+	 * latest count (a resume can no longer overtake the pause it undoes).
+	 * @return whether the container was asked to pause or resume the partition
+	 */
+	boolean applyPause() {
+		MessageListenerContainer target;
+		boolean pause;
+		synchronized (this) {
+			target = this.container;
+			pause = this.held > 0 && !this.forgotten;
 		}
-		return null;
+		if (target == null || pause == this.pauseRequested) {
+			return false;
+		}
+		this.pauseRequested = pause;
+		if (pause) {
+			target.pausePartition(this.partition);
+		}
+		else {
+			target.resumePartition(this.partition);
+		}
+		return true;
 	}
 
 	synchronized void waitingForKey(int delta) {
@@ -167,14 +192,15 @@ final class PartitionTracker {
 
 	/**
 	 * The partition is no longer its consumer's: from now on its held records neither
-	 * pause nor resume it, and records that have not started are dropped. Return the
-	 * container to resume it on, if it is paused for them.
+	 * pause nor resume it, and records that have not started are dropped. Resume it if it
+	 * is paused for them: the next owner fetches them again, and if the partition comes
+	 * back here, its new tracker pauses it for its own. Consumer thread only.
 	 */
-	synchronized @Nullable MessageListenerContainer forget() {
-		this.forgotten = true;
-		MessageListenerContainer container = this.pausedBy;
-		this.pausedBy = null;
-		return container;
+	void forget() {
+		synchronized (this) {
+			this.forgotten = true;
+		}
+		applyPause();
 	}
 
 	/**
@@ -218,8 +244,8 @@ final class PartitionTracker {
 		return this.skipped;
 	}
 
-	synchronized boolean paused() {
-		return this.pausedBy != null;
+	boolean paused() {
+		return this.pauseRequested;
 	}
 
 	/**
@@ -234,16 +260,27 @@ final class PartitionTracker {
 	}
 
 	/**
-	 * Return the records in flight for longer than the threshold that have not been
-	 * reported yet, by offset and age, and mark them reported.
+	 * A record starts running on its loop (the first time, if it is retried); until then
+	 * it waits for its key, its loop or its consumer, and is not slow, only waiting.
 	 */
-	synchronized Map<Long, Long> newlySlow(long nowNanos, long thresholdNanos) {
-		Map<Long, Long> slow = new TreeMap<>();
+	synchronized void running(long offset, long nowNanos) {
+		InFlight record = this.incomplete.get(offset);
+		if (record != null && record.runningNanos < 0) {
+			record.runningNanos = nowNanos;
+		}
+	}
+
+	/**
+	 * Return the records running for longer than the threshold that have not been
+	 * reported yet, in offset order, and mark them reported.
+	 */
+	synchronized List<SlowRecord> newlySlow(long nowNanos, long thresholdNanos) {
+		List<SlowRecord> slow = new ArrayList<>();
 		for (Map.Entry<Long, InFlight> entry : this.incomplete.entrySet()) {
 			InFlight record = entry.getValue();
-			if (!record.reportedSlow && nowNanos - record.startedNanos > thresholdNanos) {
+			if (!record.reportedSlow && record.runningNanos >= 0 && nowNanos - record.runningNanos > thresholdNanos) {
 				record.reportedSlow = true;
-				slow.put(entry.getKey(), nowNanos - record.startedNanos);
+				slow.add(new SlowRecord(entry.getKey(), record.key, record.loop, nowNanos - record.runningNanos));
 			}
 		}
 		return slow;
@@ -373,14 +410,29 @@ final class PartitionTracker {
 
 		final long startedNanos;
 
+		final @Nullable Object key;
+
+		final String loop;
+
+		// when it first ran on its loop, -1 until then
+		long runningNanos = -1;
+
 		int deliveries = 1;
 
 		boolean reportedSlow;
 
-		InFlight(long startedNanos) {
+		InFlight(long startedNanos, @Nullable Object key, String loop) {
 			this.startedNanos = startedNanos;
+			this.key = key;
+			this.loop = loop;
 		}
 
+	}
+
+	/**
+	 * A record in flight for longer than the slow-record threshold.
+	 */
+	record SlowRecord(long offset, @Nullable Object key, String loop, long ageNanos) {
 	}
 
 }

@@ -88,6 +88,7 @@ final class RecordWork implements Runnable {
 				this.dispatcher.completed(this, false);
 				return;
 			}
+			this.partition.running(this.record.offset(), System.nanoTime());
 			Object value = this.invocation.proceed();
 			if (value instanceof CompletionStage<?> stage) {
 				stage.whenComplete(this::ran);
@@ -121,7 +122,7 @@ final class RecordWork implements Runnable {
 	 */
 	void held() {
 		if (this.partition.hold(container())) {
-			container().pausePartition(this.partition.partition());
+			this.session.pauseChanged(this.partition);
 		}
 	}
 
@@ -129,9 +130,8 @@ final class RecordWork implements Runnable {
 	 * Count a held record let go, resuming its partition if it was the last.
 	 */
 	void released() {
-		MessageListenerContainer pausedBy = this.partition.release();
-		if (pausedBy != null) {
-			pausedBy.resumePartition(this.partition.partition());
+		if (this.partition.release()) {
+			this.session.pauseChanged(this.partition);
 		}
 	}
 

@@ -16,6 +16,8 @@ import java.util.stream.IntStream;
 
 import dev.eventloop.EventLoop;
 import dev.eventloop.spring.OnEventLoop;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -23,13 +25,20 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.event.SimpleApplicationEventMulticaster;
+import org.springframework.context.support.AbstractApplicationContext;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
@@ -47,6 +56,7 @@ import static org.awaitility.Awaitility.await;
  * holds only its key through its retries and recovery; a takeover runs only what had not
  * completed; the partition and unordered modes keep their own promises.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class KafkaKeyOrderingTests {
 
 	private static final int PARTITIONS = 2;
@@ -58,7 +68,7 @@ class KafkaKeyOrderingTests {
 	@BeforeAll
 	static void startBroker() {
 		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "async-key", "async-partition", "async-unordered",
-				"async-retry", "async-recover", "async-takeover");
+				"async-retry", "async-recover", "async-takeover", "async-overflow", "async-events", "async-progress");
 		broker.afterPropertiesSet();
 	}
 
@@ -199,6 +209,88 @@ class KafkaKeyOrderingTests {
 		}
 	}
 
+	@Test
+	void completedOffsetsThatDoNotFitIntoTheCommitMetadataAreCountedLoggedOnceAndLoseNothing(CapturedOutput output)
+			throws Exception {
+		int records = 10_000;
+		try (ConfigurableApplicationContext context = run(AsyncApplication.class, "async-overflow",
+				"test.hold-every-other=true", "eventloop.kafka.ordering=unordered",
+				"eventloop.kafka.max-in-flight=" + records)) {
+			AsyncListener listener = listener(context);
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			KafkaTestSupport.produce(broker, "async-overflow", records, 100);
+			// every other record of each partition is held open: thousands of gaps
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records / 2);
+			await().atMost(WAIT)
+				.until(() -> meters.get("eventloop.kafka.commit.metadata.overflows").functionCounter().count() > 0);
+			listener.release.complete(null);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-overflow-group", "async-overflow");
+			assertThat(listener.deliveries.redelivered()).isZero();
+			assertThat(output.toString().split("do not fit into the commit's metadata", -1).length - 1)
+				.as("warnings, one per partition")
+				.isBetween(1, PARTITIONS);
+		}
+	}
+
+	@Test
+	void aStuckRecordShowsInTheMetersAndTheEndpointAndIsReportedOnce(CapturedOutput output) throws Exception {
+		int records = 200;
+		int keys = 10;
+		String topic = "async-progress";
+		try (ConfigurableApplicationContext context = run(AsyncApplication.class, topic, "test.stick-key=key-3",
+				"eventloop.kafka.slow-record-threshold=300ms", "eventloop.kafka.revocation-timeout=200ms",
+				"management.endpoints.web.exposure.include=eventloops")) {
+			AsyncListener listener = listener(context);
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			KafkaTestSupport.produce(broker, topic, records, keys);
+			// every key but key-3 runs to its end; key-3's later records wait for its
+			// first
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records - records / keys);
+			ConsumerRecord<?, ?> stuck = listener.stuck.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			Tags partition = Tags.of("group", topic + "-group", "topic", topic, "partition",
+					String.valueOf(stuck.partition()));
+			await().atMost(WAIT).until(() -> meters.get("eventloop.kafka.records.slow").functionCounter().count() == 1);
+			// twice the threshold later, it is still reported once
+			await().atMost(WAIT)
+				.until(() -> meters.get("eventloop.kafka.partition.oldest.age").tags(partition).gauge().value() > 0.6);
+			await().atMost(WAIT)
+				.until(() -> meters.get("eventloop.kafka.partition.committed").tags(partition).gauge().value() == stuck
+					.offset());
+			assertThat(meters.get("eventloop.kafka.records.slow").functionCounter().count()).isEqualTo(1);
+			assertThat(output.toString().split("has been running", -1).length - 1).isEqualTo(1);
+			assertThat(output).contains("@" + stuck.offset() + " (key key-3)").contains("on event loop '" + "workers-");
+			int waiting = records / keys - 1;
+			assertThat(meters.get("eventloop.kafka.partition.waiting").tags(partition).gauge().value())
+				.isEqualTo(waiting);
+			assertThat(meters.get("eventloop.kafka.records.waiting").gauges()).extracting((gauge) -> gauge.value())
+				.containsOnlyOnce((double) waiting);
+			assertThat(meters.get("eventloop.kafka.partition.completed.beyond.commit").tags(partition).gauge().value())
+				.isPositive();
+
+			EventLoopsKafkaEndpointExtension endpoint = context.getBean(EventLoopsKafkaEndpointExtension.class);
+			EventLoopsKafkaEndpointExtension.KafkaDescriptor kafka = endpoint.eventLoops(SecurityContext.NONE).kafka();
+			assertThat(kafka.mostWaiting()).first().satisfies((key) -> {
+				assertThat(key.key()).endsWith("key-3");
+				assertThat(key.waiting()).isEqualTo(waiting);
+			});
+		}
+	}
+
+	@Test
+	void anAsynchronousApplicationEventMulticasterChangesNothing() throws Exception {
+		int records = 1_000;
+		try (ConfigurableApplicationContext context = run(AsyncMulticasterApplication.class, "async-events")) {
+			AsyncListener listener = listener(context);
+			KafkaTestSupport.produce(broker, "async-events", records, 50);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-events-group", "async-events");
+			assertThat(listener.overlapsWithinKey).hasValue(0);
+			assertThat(listener.deliveries.redelivered()).isZero();
+			KafkaTestSupport.assertInOrderPerKey(listener.deliveries);
+		}
+	}
+
 	// the listener itself, behind the proxy that dispatches its calls, to read what it
 	// saw
 	private static AsyncListener listener(ConfigurableApplicationContext context) {
@@ -238,6 +330,21 @@ class KafkaKeyOrderingTests {
 		@Bean
 		Recoverer recoverer() {
 			return new Recoverer();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(AsyncApplication.class)
+	static class AsyncMulticasterApplication {
+
+		// application events, Spring Kafka's consumer events among them, delivered on
+		// other threads
+		@Bean(AbstractApplicationContext.APPLICATION_EVENT_MULTICASTER_BEAN_NAME)
+		SimpleApplicationEventMulticaster applicationEventMulticaster() {
+			SimpleApplicationEventMulticaster multicaster = new SimpleApplicationEventMulticaster();
+			multicaster.setTaskExecutor(new SimpleAsyncTaskExecutor("events-"));
+			return multicaster;
 		}
 
 	}
@@ -300,6 +407,11 @@ class KafkaKeyOrderingTests {
 
 		final CompletableFuture<ConsumerRecord<?, ?>> stuck = new CompletableFuture<>();
 
+		final CompletableFuture<Void> release = new CompletableFuture<>();
+
+		@Value("${test.hold-every-other:false}")
+		boolean holdEveryOther;
+
 		@Value("${test.fail-key:}")
 		String failKey;
 
@@ -323,6 +435,15 @@ class KafkaKeyOrderingTests {
 			CompletableFuture<Void> done = new CompletableFuture<>();
 			if (record.key().equals(this.stickKey) && this.stuck.complete(record)) {
 				// never completes: its consumer stops with it in flight
+				return done;
+			}
+			if (this.holdEveryOther && record.offset() % 2 == 0) {
+				EventLoop loop = EventLoop.current().orElseThrow();
+				this.release.thenRun(() -> loop.execute(() -> {
+					finished(record);
+					this.deliveries.record(described, record.key(), record.value());
+					done.complete(null);
+				}));
 				return done;
 			}
 			boolean fail = record.key().equals(this.failKey) && record.value().equals("0") && this.failing.get();

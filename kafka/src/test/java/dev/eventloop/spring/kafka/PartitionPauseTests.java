@@ -3,6 +3,7 @@ package dev.eventloop.spring.kafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,7 @@ class PartitionPauseTests {
 		assertThat(firstRunning.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		dispatch(1, null, null);
 		dispatch(2, null, null);
+		consumerTurn();
 		assertThat(this.container.isPartitionPauseRequested(PARTITION)).as("paused for held records").isTrue();
 
 		// revoked while records 1 and 2 are held: the pause was for them
@@ -78,6 +80,7 @@ class PartitionPauseTests {
 		// given back: the new owner's records are held behind the old ones and pause it
 		dispatch(3, fourthRunning, releaseFourth);
 		dispatch(4, null, null);
+		consumerTurn();
 		assertThat(this.container.isPartitionPauseRequested(PARTITION)).as("paused for the new records").isTrue();
 
 		// the old held records are dropped without running (the next owner runs them);
@@ -85,6 +88,7 @@ class PartitionPauseTests {
 		releaseFirst.countDown();
 		assertThat(fourthRunning.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(this.ran).containsExactly(0L);
+		consumerTurn();
 		assertThat(this.container.isPartitionPauseRequested(PARTITION))
 			.as("still paused while the new owner holds a record")
 			.isTrue();
@@ -92,7 +96,37 @@ class PartitionPauseTests {
 		releaseFourth.countDown();
 		await().atMost(TIMEOUT).until(() -> this.ran.size() == 3);
 		assertThat(this.ran).containsExactly(0L, 3L, 4L);
-		assertThat(this.container.isPartitionPauseRequested(PARTITION)).as("resumed when nothing is held").isFalse();
+		await().atMost(TIMEOUT).pollInSameThread().until(() -> {
+			consumerTurn();
+			return !this.container.isPartitionPauseRequested(PARTITION);
+		});
+	}
+
+	@Test
+	void aHeldRecordLetGoBeforeItsPauseIsAppliedLeavesThePartitionRunning() {
+		PartitionTracker tracker = new PartitionTracker("ledger", PARTITION, new TreeMap<>());
+		// the consumer thread holds a record; a loop thread lets it go before the
+		// consumer thread has applied the pause: the pause must not outlive the hold
+		assertThat(tracker.hold(this.container)).isTrue();
+		assertThat(tracker.release()).isTrue();
+		tracker.applyPause();
+		tracker.applyPause();
+		assertThat(this.container.isPartitionPauseRequested(PARTITION)).isFalse();
+		assertThat(tracker.paused()).isFalse();
+
+		assertThat(tracker.hold(this.container)).isTrue();
+		assertThat(tracker.applyPause()).isTrue();
+		assertThat(this.container.isPartitionPauseRequested(PARTITION)).isTrue();
+		assertThat(tracker.release()).isTrue();
+		assertThat(tracker.applyPause()).isTrue();
+		assertThat(this.container.isPartitionPauseRequested(PARTITION)).isFalse();
+		assertThat(tracker.applyPause()).as("nothing left to change").isFalse();
+	}
+
+	// what the consumer thread does between polls: pauses and resumes asked for by the
+	// loops are applied there
+	private void consumerTurn() {
+		this.dispatcher.session().runInbox();
 	}
 
 	private void dispatch(long offset, CountDownLatch running, CountDownLatch release) {
