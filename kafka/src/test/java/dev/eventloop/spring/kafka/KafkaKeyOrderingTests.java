@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import dev.eventloop.EventLoop;
+import dev.eventloop.Ticker;
 import dev.eventloop.spring.OnEventLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -68,7 +69,8 @@ class KafkaKeyOrderingTests {
 	@BeforeAll
 	static void startBroker() {
 		broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, "async-key", "async-partition", "async-unordered",
-				"async-retry", "async-recover", "async-takeover", "async-overflow", "async-events", "async-progress");
+				"async-retry", "async-recover", "async-takeover", "async-overflow", "async-events", "async-progress",
+				"async-backoff");
 		broker.afterPropertiesSet();
 	}
 
@@ -153,6 +155,31 @@ class KafkaKeyOrderingTests {
 				.containsExactlyElementsOf(IntStream.range(0, records / keys).boxed().toList());
 			assertThat(listener.overlapsWithinKey).hasValue(0);
 			assertThat(listener.deliveries.redelivered()).isZero();
+		}
+	}
+
+	@Test
+	void aRetryDelayOfAnHourWaitsOnTheLoopTimerAndFollowsTheLoopsTicker() throws Exception {
+		int records = 100;
+		int keys = 10;
+		try (ConfigurableApplicationContext context = run(HandMovedTimeApplication.class, "async-backoff",
+				"test.fail-key=key-7", "test.instant=true", "eventloop.kafka.retry.attempts=2",
+				"eventloop.kafka.retry.delay=1h")) {
+			AsyncListener listener = listener(context);
+			HandMovedTicker ticker = context.getBean(HandMovedTicker.class);
+			KafkaTestSupport.produce(broker, "async-backoff", records, keys);
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records - records / keys);
+			await().atMost(WAIT).until(() -> listener.failures.get() == 1);
+			// the next attempt succeeds, once the hour of back-off has passed on the loop
+			listener.failing.set(false);
+			ticker.advance(Duration.ofMinutes(59));
+			assertThat(listener.attemptsOfKey("key-7")).as("no retry before the hour is up").isEqualTo(1);
+			assertThat(listener.deliveries.sequencesByKey).doesNotContainKey("key-7");
+			ticker.advance(Duration.ofMinutes(1));
+			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records);
+			KafkaTestSupport.awaitCommittedToEnd(broker, "async-backoff-group", "async-backoff");
+			assertThat(listener.attemptsOfKey("key-7")).isEqualTo(records / keys + 1);
+			KafkaTestSupport.assertInOrderPerKey(listener.deliveries);
 		}
 	}
 
@@ -349,6 +376,47 @@ class KafkaKeyOrderingTests {
 
 	}
 
+	@Configuration(proxyBeanMethods = false)
+	@Import(AsyncApplication.class)
+	static class HandMovedTimeApplication {
+
+		@Bean
+		HandMovedTicker ticker() {
+			return new HandMovedTicker();
+		}
+
+	}
+
+	/**
+	 * The loops' time, moved by the test: it runs the timers that fall due (what the
+	 * test-support module's {@code ManualTicker} does, which this module's tests cannot
+	 * depend on).
+	 */
+	static final class HandMovedTicker implements Ticker {
+
+		private final AtomicLong now = new AtomicLong();
+
+		private final List<TimedLoop> loops = new CopyOnWriteArrayList<>();
+
+		@Override
+		public long nanoTime() {
+			return this.now.get();
+		}
+
+		@Override
+		public void attach(TimedLoop loop) {
+			this.loops.add(loop);
+		}
+
+		void advance(Duration duration) throws Exception {
+			this.now.addAndGet(duration.toNanos());
+			for (TimedLoop loop : this.loops) {
+				loop.runDueTimers().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			}
+		}
+
+	}
+
 	record Recovered(@Nullable String value, boolean withConsumer, long at) {
 	}
 
@@ -412,6 +480,11 @@ class KafkaKeyOrderingTests {
 		@Value("${test.hold-every-other:false}")
 		boolean holdEveryOther;
 
+		// complete at once instead of on a loop timer (for tests that move the loops'
+		// time)
+		@Value("${test.instant:false}")
+		boolean instant;
+
 		@Value("${test.fail-key:}")
 		String failKey;
 
@@ -448,7 +521,7 @@ class KafkaKeyOrderingTests {
 			}
 			boolean fail = record.key().equals(this.failKey) && record.value().equals("0") && this.failing.get();
 			long micros = ThreadLocalRandom.current().nextLong(200, 3_000);
-			EventLoop.current().orElseThrow().schedule(() -> {
+			Runnable complete = () -> {
 				finished(record);
 				if (fail) {
 					this.failures.incrementAndGet();
@@ -458,7 +531,15 @@ class KafkaKeyOrderingTests {
 					this.deliveries.record(described, record.key(), record.value());
 					done.complete(null);
 				}
-			}, Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(micros)));
+			};
+			if (this.instant) {
+				complete.run();
+			}
+			else {
+				EventLoop.current()
+					.orElseThrow()
+					.schedule(complete, Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(micros)));
+			}
 			return done;
 		}
 
