@@ -143,7 +143,7 @@ class AttackKafkaTests {
 	 * so) and nothing of the other partition is run again.
 	 */
 	@Test
-	void stopWithARecordThatNeverCompletesShouldHaveTheNextInstanceProcessFromThatRecordOn(CapturedOutput output)
+	void stopWithARecordThatNeverCompletesShouldHaveTheNextInstanceRunOnlyThatRecord(CapturedOutput output)
 			throws Exception {
 		int records = 200;
 		String group = "attack-stop-group";
