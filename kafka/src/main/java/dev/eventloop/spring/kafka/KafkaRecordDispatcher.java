@@ -364,6 +364,10 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		this.partitionListener = listener;
 	}
 
+	RecordFailures failures() {
+		return this.failures;
+	}
+
 	KafkaProgress progress() {
 		return this.progress;
 	}

@@ -130,6 +130,7 @@ final class PartitionHandover {
 			return;
 		}
 		dropNotStarted(trackers);
+		this.dispatcher.failures().abandonRetries(trackers);
 		for (PartitionTracker tracker : trackers) {
 			idle.add(tracker.whenIdle());
 		}
