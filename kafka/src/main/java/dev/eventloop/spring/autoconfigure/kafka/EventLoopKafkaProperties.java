@@ -1,19 +1,23 @@
 package dev.eventloop.spring.autoconfigure.kafka;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.eventloop.spring.kafka.RecordOrdering;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Configuration properties of Kafka consumption on event loops, under the
- * {@code eventloop.kafka} prefix.
+ * {@code eventloop.kafka} prefix. They check themselves when bound, so that a bad value
+ * fails startup with Boot's report of the property, its value and where it was set.
  *
  * @since 0.1.0
  */
 @ConfigurationProperties("eventloop.kafka")
-public class EventLoopKafkaProperties {
+public class EventLoopKafkaProperties implements Validator {
 
 	/**
 	 * Whether Kafka listener methods that run on event loops get the starter's
@@ -124,6 +128,33 @@ public class EventLoopKafkaProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	/**
+	 * Whether these properties, or their retry settings, are what {@link #validate}
+	 * checks.
+	 * @param type the class to check
+	 * @return whether it is one of those
+	 */
+	@Override
+	public boolean supports(Class<?> type) {
+		return EventLoopKafkaProperties.class.isAssignableFrom(type) || Retry.class.isAssignableFrom(type);
+	}
+
+	/**
+	 * Reject the values that break a rule of the starter's Kafka dispatch (see
+	 * {@code docs/kafka.md}, "Settings"), each on its own field, as Boot binds these
+	 * properties and then their retry settings.
+	 * @param target these properties or their retry settings
+	 * @param errors where the rejections go
+	 */
+	@Override
+	public void validate(Object target, Errors errors) {
+		List<KafkaSettings.Violation> violations = (target instanceof Retry settings)
+				? KafkaSettings.violations(settings) : KafkaSettings.violations((EventLoopKafkaProperties) target);
+		for (KafkaSettings.Violation violation : violations) {
+			errors.rejectValue(violation.field(), "invalid", violation.message());
+		}
 	}
 
 	/**
