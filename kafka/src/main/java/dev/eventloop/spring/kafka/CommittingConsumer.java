@@ -7,7 +7,9 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -298,18 +300,33 @@ final class CommittingConsumer implements InvocationHandler {
 	}
 
 	/**
-	 * Commit synchronously, even if the consumer is woken up meanwhile. A revocation runs
-	 * inside a poll, and a container wakes a polling consumer when a partition is to be
-	 * resumed, as happens when the records held for a full loop are let in while the
-	 * revocation waits for them: the wakeup, meant to end the poll, would otherwise abort
-	 * this commit. The poll it was meant for returns as soon as the revocation is over.
+	 * Read the committed offsets and their metadata, even if the consumer is woken up
+	 * meanwhile (see {@link #despiteWakeups}). Consumer thread only.
 	 */
+	Map<TopicPartition, OffsetAndMetadata> committed(Collection<TopicPartition> partitions, Duration timeout) {
+		return despiteWakeups(timeout, (left) -> this.consumer.committed(new HashSet<>(partitions), left));
+	}
+
 	private void commitSyncDespiteWakeups(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+		despiteWakeups(timeout, (left) -> {
+			this.consumer.commitSync(offsets, left);
+			return null;
+		});
+	}
+
+	/**
+	 * Make a blocking call of the consumer, even if the consumer is woken up meanwhile.
+	 * Wake-ups are meant to end a poll: the container's, when a partition is to be paused
+	 * or resumed, and the starter's, when work waits for the consumer thread. One that
+	 * lands in a call made between polls (a revocation runs inside a poll; a partition's
+	 * commits are read at its first record) would abort that call instead; it is handed
+	 * to the next poll, which returns at once.
+	 */
+	private <T> T despiteWakeups(Duration timeout, Function<Duration, T> call) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (true) {
 			try {
-				this.consumer.commitSync(offsets, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-				return;
+				return call.apply(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 			}
 			catch (WakeupException ex) {
 				this.wokenUp = true;

@@ -96,14 +96,6 @@ final class ConsumerSession {
 		return removed;
 	}
 
-	synchronized int admitted() {
-		return this.admitted;
-	}
-
-	synchronized int waitingForAdmission() {
-		return this.waiting.size();
-	}
-
 	/**
 	 * Have the consumer thread run a task between its polls, waking it up if it waits in
 	 * one.
@@ -149,10 +141,6 @@ final class ConsumerSession {
 		while ((task = this.inbox.poll()) != null) {
 			task.run();
 		}
-	}
-
-	boolean inboxEmpty() {
-		return this.inbox.isEmpty();
 	}
 
 	@Override

@@ -201,7 +201,8 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			this.partitions.put(id, partition);
 			this.partitionListener.tracked(partition);
 		}
-		if (!partition.started(record.offset(), System.nanoTime(), key, loop.name())) {
+		PartitionTracker.InFlight inFlight = partition.started(record.offset(), System.nanoTime(), key, loop.name());
+		if (inFlight == null) {
 			this.progress.skipped();
 			return CompletableFuture.completedFuture(null);
 		}
@@ -212,7 +213,7 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			case PARTITION -> partition;
 			case UNORDERED -> null;
 		};
-		RecordWork work = new RecordWork(this, record, invocation, lane, partition, session, laneKey);
+		RecordWork work = new RecordWork(this, record, invocation, lane, partition, inFlight, session, laneKey);
 		if (session.admit(work)) {
 			admitted(work);
 		}
@@ -225,14 +226,25 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 	/**
 	 * An admitted record enters the lane of its key, and starts if the key is idle.
 	 */
-	void admitted(RecordWork work) {
+	private void admitted(RecordWork work) {
 		Object laneKey = work.laneKey();
 		if (laneKey == null || this.keyLanes.enter(laneKey, work)) {
 			start(work);
 		}
 		else {
-			work.partition().waitingForKey(1);
-			work.lane().waitingForKey(1);
+			work.waitingForKey(1);
+		}
+	}
+
+	/**
+	 * An admitted record is done with: the oldest record waiting for admission to its
+	 * consumer takes its place.
+	 */
+	private void admitNext(ConsumerSession session) {
+		RecordWork admitted = session.completed();
+		if (admitted != null) {
+			admitted.released();
+			admitted(admitted);
 		}
 	}
 
@@ -274,18 +286,33 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			work.lane().completed();
 		}
 		this.failures.resolved(work);
-		RecordWork admitted = work.session().completed();
-		if (admitted != null) {
-			admitted.released();
-			admitted(admitted);
-		}
+		admitNext(work.session());
 		Object laneKey = work.laneKey();
 		RecordWork next = (laneKey != null) ? this.keyLanes.leave(laneKey) : null;
 		if (next != null) {
-			next.partition().waitingForKey(-1);
-			next.lane().waitingForKey(-1);
+			next.waitingForKey(-1);
 		}
 		return next;
+	}
+
+	/**
+	 * Drop, on the consumer thread, the records of partitions being revoked that have not
+	 * started: those waiting for admission, for their key or on a loop timer for their
+	 * retry. The next owner runs them.
+	 */
+	void dropNotStarted(Set<PartitionTracker> revoked) {
+		for (ConsumerSession session : this.sessions.values()) {
+			for (RecordWork work : session.removeWaiting((candidate) -> revoked.contains(candidate.partition()))) {
+				work.released();
+				work.partition().abandoned(work.record().offset());
+			}
+		}
+		for (RecordWork work : this.keyLanes.removeWaiting((candidate) -> revoked.contains(candidate.partition()))) {
+			work.waitingForKey(-1);
+			work.partition().abandoned(work.record().offset());
+			admitNext(work.session());
+		}
+		this.failures.abandonRetries(revoked);
 	}
 
 	/**
@@ -364,20 +391,12 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		this.partitionListener = listener;
 	}
 
-	RecordFailures failures() {
-		return this.failures;
-	}
-
 	KafkaProgress progress() {
 		return this.progress;
 	}
 
 	PartitionHandover handover() {
 		return this.handover;
-	}
-
-	Collection<ConsumerSession> sessions() {
-		return this.sessions.values();
 	}
 
 	/**

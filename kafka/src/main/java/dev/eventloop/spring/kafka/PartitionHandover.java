@@ -20,7 +20,6 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -75,7 +74,9 @@ final class PartitionHandover {
 			Collection<TopicPartition> partitions) {
 		Map<TopicPartition, OffsetAndMetadata> committed;
 		try {
-			committed = committed(consumer, partitions);
+			CommittingConsumer committing = CommittingConsumer.of(consumer);
+			committed = (committing != null) ? committing.committed(partitions, this.revocationTimeout)
+					: consumer.committed(new HashSet<>(partitions), this.revocationTimeout);
 		}
 		catch (RuntimeException ex) {
 			logger.warn(
@@ -91,22 +92,6 @@ final class PartitionHandover {
 					(offset != null) ? CompletedOffsets.decode(offset.offset(), offset.metadata()) : new TreeMap<>());
 		}
 		return completed;
-	}
-
-	// a wake-up meant for the next poll (a failed record, a partition to resume) may
-	// abort this call instead: the reason it was for stays recorded, so ask again
-	private Map<TopicPartition, OffsetAndMetadata> committed(Consumer<?, ?> consumer,
-			Collection<TopicPartition> partitions) {
-		for (int attempt = 1;; attempt++) {
-			try {
-				return consumer.committed(new HashSet<>(partitions), this.revocationTimeout);
-			}
-			catch (WakeupException ex) {
-				if (attempt == 3) {
-					throw ex;
-				}
-			}
-		}
 	}
 
 	/**
@@ -129,8 +114,7 @@ final class PartitionHandover {
 		if (trackers.isEmpty()) {
 			return;
 		}
-		dropNotStarted(trackers);
-		this.dispatcher.failures().abandonRetries(trackers);
+		this.dispatcher.dropNotStarted(trackers);
 		for (PartitionTracker tracker : trackers) {
 			idle.add(tracker.whenIdle());
 		}
@@ -168,30 +152,6 @@ final class PartitionHandover {
 		}
 		catch (ExecutionException ex) {
 			throw new IllegalStateException("Unexpected failure waiting for revoked partitions " + revoked, ex);
-		}
-	}
-
-	/**
-	 * Drop the records of revoked partitions that wait for admission or for their key.
-	 */
-	private void dropNotStarted(Set<PartitionTracker> trackers) {
-		for (ConsumerSession session : this.dispatcher.sessions()) {
-			for (RecordWork work : session.removeWaiting((candidate) -> trackers.contains(candidate.partition()))) {
-				work.released();
-				work.partition().abandoned(work.record().offset());
-			}
-		}
-		for (RecordWork work : this.dispatcher.keyLanes()
-			.removeWaiting((candidate) -> trackers.contains(candidate.partition()))) {
-			work.partition().waitingForKey(-1);
-			work.lane().waitingForKey(-1);
-			work.partition().abandoned(work.record().offset());
-			// it was admitted: the next record waiting for admission takes its place
-			RecordWork admitted = work.session().completed();
-			if (admitted != null) {
-				admitted.released();
-				this.dispatcher.admitted(admitted);
-			}
 		}
 	}
 

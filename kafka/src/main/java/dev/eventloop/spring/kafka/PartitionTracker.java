@@ -90,10 +90,11 @@ final class PartitionTracker {
 	}
 
 	/**
-	 * Take a record: return {@code false} when the previous owner of the partition had
-	 * completed it, so it is not to run (it counts as completed), otherwise track it.
+	 * Take a record: return {@code null} when the previous owner of the partition had
+	 * completed it, so it is not to run (it counts as completed), otherwise track it and
+	 * return its entry, which its run marks as running.
 	 */
-	synchronized boolean started(long offset, long nowNanos, @Nullable Object key, String loop) {
+	synchronized @Nullable InFlight started(long offset, long nowNanos, @Nullable Object key, String loop) {
 		this.highest = Math.max(this.highest, offset);
 		if (this.committed < 0) {
 			this.committed = offset;
@@ -101,16 +102,17 @@ final class PartitionTracker {
 		}
 		if (CompletedOffsets.contains(this.completedAhead, offset)) {
 			this.skipped++;
-			return false;
+			return null;
 		}
 		InFlight record = this.incomplete.get(offset);
 		if (record != null) {
 			record.deliveries++;
 		}
 		else {
-			this.incomplete.put(offset, new InFlight(nowNanos, key, loop));
+			record = new InFlight(nowNanos, key, loop);
+			this.incomplete.put(offset, record);
 		}
-		return true;
+		return record;
 	}
 
 	/**
@@ -260,17 +262,6 @@ final class PartitionTracker {
 	}
 
 	/**
-	 * A record starts running on its loop (the first time, if it is retried); until then
-	 * it waits for its key, its loop or its consumer, and is not slow, only waiting.
-	 */
-	synchronized void running(long offset, long nowNanos) {
-		InFlight record = this.incomplete.get(offset);
-		if (record != null && record.runningNanos < 0) {
-			record.runningNanos = nowNanos;
-		}
-	}
-
-	/**
 	 * Return the records running for longer than the threshold that have not been
 	 * reported yet, in offset order, and mark them reported.
 	 */
@@ -404,9 +395,9 @@ final class PartitionTracker {
 	}
 
 	/**
-	 * A record in flight; guarded by the tracker.
+	 * A record in flight; guarded by the tracker, but for when it started running.
 	 */
-	private static final class InFlight {
+	static final class InFlight {
 
 		final long startedNanos;
 
@@ -414,8 +405,9 @@ final class PartitionTracker {
 
 		final String loop;
 
-		// when it first ran on its loop, -1 until then
-		long runningNanos = -1;
+		// when it first ran on its loop, -1 until then; written by its loop thread, read
+		// under the tracker's lock by the consumer thread
+		private volatile long runningNanos = -1;
 
 		int deliveries = 1;
 
@@ -425,6 +417,15 @@ final class PartitionTracker {
 			this.startedNanos = startedNanos;
 			this.key = key;
 			this.loop = loop;
+		}
+
+		/**
+		 * The record starts running on its loop; a retry keeps the first start.
+		 */
+		void running(long nowNanos) {
+			if (this.runningNanos < 0) {
+				this.runningNanos = nowNanos;
+			}
 		}
 
 	}

@@ -26,6 +26,9 @@ final class RecordWork implements Runnable {
 
 	private final PartitionTracker partition;
 
+	// its entry in the partition's tracker
+	private final PartitionTracker.InFlight inFlight;
+
 	private final ConsumerSession session;
 
 	// the key of its lane (its key and partition, or its partition), null when unordered
@@ -36,12 +39,14 @@ final class RecordWork implements Runnable {
 	private volatile boolean onLane;
 
 	RecordWork(KafkaRecordDispatcher dispatcher, ConsumerRecord<?, ?> record, ListenerInvocation invocation,
-			LoopLane lane, PartitionTracker partition, ConsumerSession session, @Nullable Object laneKey) {
+			LoopLane lane, PartitionTracker partition, PartitionTracker.InFlight inFlight, ConsumerSession session,
+			@Nullable Object laneKey) {
 		this.dispatcher = dispatcher;
 		this.record = record;
 		this.invocation = invocation;
 		this.lane = lane;
 		this.partition = partition;
+		this.inFlight = inFlight;
 		this.session = session;
 		this.laneKey = laneKey;
 	}
@@ -88,7 +93,7 @@ final class RecordWork implements Runnable {
 				this.dispatcher.completed(this, false);
 				return;
 			}
-			this.partition.running(this.record.offset(), System.nanoTime());
+			this.inFlight.running(System.nanoTime());
 			Object value = this.invocation.proceed();
 			if (value instanceof CompletionStage<?> stage) {
 				stage.whenComplete(this::ran);
@@ -114,6 +119,15 @@ final class RecordWork implements Runnable {
 			this.dispatcher.failed(this, (failure instanceof CompletionException && failure.getCause() != null)
 					? failure.getCause() : failure);
 		}
+	}
+
+	/**
+	 * Count the record as waiting for an earlier record of its key (or not any more), in
+	 * its partition and on its loop.
+	 */
+	void waitingForKey(int delta) {
+		this.partition.waitingForKey(delta);
+		this.lane.waitingForKey(delta);
 	}
 
 	/**

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import dev.eventloop.EventLoop;
-import dev.eventloop.Ticker;
 import dev.eventloop.spring.OnEventLoop;
+import dev.eventloop.test.ManualTicker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -166,7 +166,7 @@ class KafkaKeyOrderingTests {
 				"test.fail-key=key-7", "test.instant=true", "eventloop.kafka.retry.attempts=2",
 				"eventloop.kafka.retry.delay=1h")) {
 			AsyncListener listener = listener(context);
-			HandMovedTicker ticker = context.getBean(HandMovedTicker.class);
+			ManualTicker ticker = context.getBean(ManualTicker.class);
 			KafkaTestSupport.produce(broker, "async-backoff", records, keys);
 			await().atMost(WAIT).until(() -> listener.deliveries.count.get() >= records - records / keys);
 			await().atMost(WAIT).until(() -> listener.failures.get() == 1);
@@ -381,38 +381,8 @@ class KafkaKeyOrderingTests {
 	static class HandMovedTimeApplication {
 
 		@Bean
-		HandMovedTicker ticker() {
-			return new HandMovedTicker();
-		}
-
-	}
-
-	/**
-	 * The loops' time, moved by the test: it runs the timers that fall due (what the
-	 * test-support module's {@code ManualTicker} does, which this module's tests cannot
-	 * depend on).
-	 */
-	static final class HandMovedTicker implements Ticker {
-
-		private final AtomicLong now = new AtomicLong();
-
-		private final List<TimedLoop> loops = new CopyOnWriteArrayList<>();
-
-		@Override
-		public long nanoTime() {
-			return this.now.get();
-		}
-
-		@Override
-		public void attach(TimedLoop loop) {
-			this.loops.add(loop);
-		}
-
-		void advance(Duration duration) throws Exception {
-			this.now.addAndGet(duration.toNanos());
-			for (TimedLoop loop : this.loops) {
-				loop.runDueTimers().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-			}
+		ManualTicker ticker() {
+			return new ManualTicker();
 		}
 
 	}

@@ -45,7 +45,7 @@ class EventLoopBlockHoundIntegrationTests {
 		this.contextRunner.run((context) -> {
 			EventLoop loop = context.getBean(EventLoop.class);
 			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> loop.submit(() -> {
-				Thread.sleep(1);
+				Thread.sleep(1); // the blocking call BlockHound must report, not a wait
 				return null;
 			}).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
 				.havingCause()
@@ -97,7 +97,7 @@ class EventLoopBlockHoundIntegrationTests {
 		this.contextRunner.withPropertyValues("eventloop.blocking-policy=warn").run((context) -> {
 			EventLoop loop = context.getBean(EventLoop.class);
 			assertThat(loop.submit(() -> {
-				Thread.sleep(1);
+				Thread.sleep(1); // the blocking call BlockHound must report, not a wait
 				return "slept";
 			}).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("slept");
 			assertThat(loop.counters().blockingViolations()).isEqualTo(1);
@@ -124,7 +124,7 @@ class EventLoopBlockHoundIntegrationTests {
 	void blockingOnReactorsThreadsShouldStillFailAsBlockHoundDoes() {
 		this.contextRunner.run((context) -> assertThatExceptionOfType(RuntimeException.class)
 			.isThrownBy(() -> Mono.fromCallable(() -> {
-				Thread.sleep(1);
+				Thread.sleep(1); // the blocking call BlockHound must report, not a wait
 				return 1;
 			}).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(TIMEOUT_SECONDS)))
 			.havingCause()
