@@ -182,7 +182,7 @@ if python3 ops/tools/promql.py render --prometheus "$PROM" --minutes "$minutes" 
 	if [[ -n "$CHROMIUM" ]]; then
 		profile=$(mktemp -d)
 		timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
-			--user-data-dir="$profile" --window-size=1400,940 --screenshot="$WORK_DIR/dashboard.png" \
+			--user-data-dir="$profile" --window-size=1400,1210 --screenshot="$WORK_DIR/dashboard.png" \
 			"file://$PWD/$WORK_DIR/dashboard.html" >"$WORK_DIR/chromium.log" 2>&1
 		rm -rf "$profile"
 		if [[ -s "$WORK_DIR/dashboard.png" ]]; then
