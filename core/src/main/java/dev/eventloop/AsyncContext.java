@@ -188,12 +188,12 @@ public final class AsyncContext implements AutoCloseable {
 
 	/**
 	 * Run asynchronous work on the loop owning the key, one task at a time per key: a
-	 * task starts once the future of the previous task of its key has completed, not
-	 * merely once that task has returned; tasks of other keys keep running. Waiting tasks
-	 * wait in {@link KeyLanes}, not in a loop's queue. A task that throws or fails fails
-	 * the returned future and lets the next one start; cancelling the returned future
-	 * skips a task not yet started and cancels the future of one started; a refused task
-	 * fails its future.
+	 * task starts once the previous task's future has completed, not merely once that
+	 * task has returned; other keys keep running. Waiting tasks wait in {@link KeyLanes}.
+	 * A task that throws or fails fails its future and lets the next start; cancelling
+	 * skips a task not yet started, and cancels the future of one started if it can (the
+	 * next starts once it completes). A task refused (only one entering an idle key can
+	 * be, for capacity) or abandoned by a shutdown fails its future.
 	 * @param <T> the result type
 	 * @param target the group to run on
 	 * @param key the key, compared with {@code equals}

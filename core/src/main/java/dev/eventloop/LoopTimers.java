@@ -154,7 +154,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 		for (int ran = 0; ran < limit && this.lifecycle.isRunning(); ran++) {
 			ScheduledTask next = this.heap.peek();
 			if (next == null || next.deadlineNanos - now > 0 || next.sequence >= armedBefore) {
-				return runs;
+				break;
 			}
 			this.heap.poll();
 			if (next.future.isDone()) {
@@ -173,6 +173,11 @@ final class LoopTimers implements Ticker.TimedLoop {
 				}
 				this.heap.add(next);
 			}
+		}
+		int cancelled = (runs > 0) ? this.cancelledElsewhere : 0;
+		if (cancelled > 0) {
+			// the heap shrank: timers cancelled elsewhere may now be worth a purge
+			requestPurgeIfWorthwhile(cancelled);
 		}
 		return runs;
 	}

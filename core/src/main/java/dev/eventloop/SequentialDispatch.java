@@ -24,7 +24,7 @@ final class SequentialDispatch {
 		KeyLanes<KeyedTask<?>> keyLanes = this.lanes.computeIfAbsent(target, (group) -> new KeyLanes<>());
 		KeyedTask<T> keyed = new KeyedTask<>(keyLanes, target.forKey(key), key, task);
 		if (keyLanes.enter(key, keyed)) {
-			keyed.startOrSkip();
+			keyed.startOrSkip(false);
 		}
 		return keyed.result;
 	}
@@ -32,9 +32,10 @@ final class SequentialDispatch {
 	/**
 	 * One task in the lane of its key. Its result is completed by whichever thread
 	 * completes the task's stage (usually the key's loop), or by the thread that finds it
-	 * rejected or cancelled.
+	 * rejected, cancelled or abandoned. Queued on its loop as a {@link LoopTask}, so that
+	 * a shutdown that abandons it fails its result and moves its key on.
 	 */
-	private static final class KeyedTask<T extends @Nullable Object> implements Runnable {
+	private static final class KeyedTask<T extends @Nullable Object> extends LoopTask {
 
 		private final KeyLanes<KeyedTask<?>> lanes;
 
@@ -58,24 +59,36 @@ final class SequentialDispatch {
 		 * Start this task, which the lanes have just made its key's current one, and any
 		 * next ones of the key that are skipped (cancelled before they started, or
 		 * refused by the loop), in a loop rather than by recursion.
+		 * @param successor whether the task follows an earlier task of its key, rather
+		 * than entering an idle key
 		 */
-		void startOrSkip() {
+		void startOrSkip(boolean successor) {
 			KeyedTask<?> current = this;
-			while (current != null && !current.start()) {
+			boolean following = successor;
+			while (current != null && !current.start(following)) {
 				current = this.lanes.leave(this.key);
+				following = true;
 			}
 		}
 
 		/**
 		 * Queue this task on its loop; return {@code false} if it is done without having
-		 * run (its result cancelled, or the loop refused it), so the key moves on.
+		 * run (its result cancelled, or the loop refused it), so the key moves on. A task
+		 * entering an idle key is new work, queued as any task is; one that follows an
+		 * earlier task of its key was accepted when it was dispatched, and its turn is a
+		 * continuation of that task, which the queue's bound does not refuse.
 		 */
-		private boolean start() {
+		private boolean start(boolean successor) {
 			if (this.result.isDone()) {
 				return false;
 			}
 			try {
-				this.loop.execute(this);
+				if (successor) {
+					this.loop.executeInternal(new Turn(this));
+				}
+				else {
+					this.loop.execute(this);
+				}
 				return true;
 			}
 			catch (RejectedExecutionException ex) {
@@ -86,7 +99,7 @@ final class SequentialDispatch {
 
 		// loop thread
 		@Override
-		public void run() {
+		void execute() {
 			if (this.result.isDone()) {
 				done();
 				return;
@@ -104,8 +117,7 @@ final class SequentialDispatch {
 				return;
 			}
 			// cancelling the result cancels the task's future, if it can be cancelled;
-			// the
-			// key moves on when that future completes, however it does
+			// the key moves on when that future completes, however it does
 			this.result.whenComplete((value, failure) -> {
 				if (this.result.isCancelled()) {
 					cancel(stage);
@@ -124,10 +136,27 @@ final class SequentialDispatch {
 			});
 		}
 
+		@Override
+		void deliver() {
+			// the result is completed by the task's stage
+		}
+
+		@Override
+		void fail(Throwable failure) {
+			this.result.completeExceptionally(failure);
+			done();
+		}
+
+		@Override
+		void abandon(RejectedExecutionException cause) {
+			this.result.completeExceptionally(cause);
+			done();
+		}
+
 		private void done() {
 			KeyedTask<?> next = this.lanes.leave(this.key);
 			if (next != null) {
-				next.startOrSkip();
+				next.startOrSkip(true);
 			}
 		}
 
@@ -138,6 +167,39 @@ final class SequentialDispatch {
 			catch (UnsupportedOperationException ex) {
 				// a stage that cannot be cancelled runs to completion
 			}
+		}
+
+	}
+
+	/**
+	 * The turn of a task that follows an earlier task of its key: internal work, like a
+	 * completion hop, run as the task itself.
+	 */
+	private static final class Turn extends InternalTask {
+
+		private final KeyedTask<?> task;
+
+		Turn(KeyedTask<?> task) {
+			this.task = task;
+		}
+
+		@Override
+		void execute() {
+			this.task.execute();
+		}
+
+		@Override
+		void deliver() {
+		}
+
+		@Override
+		void fail(Throwable failure) {
+			this.task.fail(failure);
+		}
+
+		@Override
+		void abandon(RejectedExecutionException cause) {
+			this.task.abandon(cause);
 		}
 
 	}

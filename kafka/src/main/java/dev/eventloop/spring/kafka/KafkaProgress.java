@@ -52,20 +52,40 @@ final class KafkaProgress {
 	/**
 	 * Log, once each, the records of the current consumer's partitions running on their
 	 * loop for longer than the slow-record threshold (records waiting behind them show in
-	 * the waiting meters instead). Consumer thread.
+	 * the waiting meters instead). Consumer thread, once per commit interval.
 	 */
 	void reportSlow(Collection<PartitionTracker> trackers) {
 		long now = System.nanoTime();
 		for (PartitionTracker tracker : trackers) {
 			for (PartitionTracker.SlowRecord slow : tracker.newlySlow(now, this.slowNanos)) {
-				this.slowRecords.incrementAndGet();
-				logger.warn("Record " + tracker.partition() + "@" + slow.offset() + " (key " + slow.key()
-						+ ") of consumer group '" + tracker.groupId() + "' has been running on event loop '"
-						+ slow.loop() + "' for " + Duration.ofNanos(slow.ageNanos()).toMillis()
-						+ " ms, longer than eventloop.kafka.slow-record-threshold; it holds the commit point of its"
-						+ " partition and the records of its key");
+				report(tracker, slow, "has been running");
 			}
 		}
+	}
+
+	/**
+	 * A record completed: log it if it ran longer than the slow-record threshold and was
+	 * not reported while it ran (it completed between two reports). Any thread; a
+	 * volatile read and a clock read for a record that was not slow.
+	 */
+	void completed(PartitionTracker tracker, long offset, PartitionTracker.InFlight record) {
+		long now = System.nanoTime();
+		if (!record.ranLongerThan(now, this.slowNanos)) {
+			return;
+		}
+		PartitionTracker.SlowRecord slow = tracker.slowAtCompletion(offset, record, now, this.slowNanos);
+		if (slow != null) {
+			report(tracker, slow, "ran");
+		}
+	}
+
+	private void report(PartitionTracker tracker, PartitionTracker.SlowRecord slow, String how) {
+		this.slowRecords.incrementAndGet();
+		logger.warn("Record " + tracker.partition() + "@" + slow.offset() + " (key " + slow.key()
+				+ ") of consumer group '" + tracker.groupId() + "' " + how + " on event loop '" + slow.loop() + "' for "
+				+ Duration.ofNanos(slow.ageNanos()).toMillis()
+				+ " ms, longer than eventloop.kafka.slow-record-threshold; meanwhile it held the commit point of its"
+				+ " partition and the records of its key");
 	}
 
 	/**

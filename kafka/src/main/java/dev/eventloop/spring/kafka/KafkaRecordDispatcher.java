@@ -276,6 +276,7 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 
 	private @Nullable RecordWork completeAndNext(RecordWork work, boolean acknowledged) {
 		long offset = work.record().offset();
+		this.progress.completed(work.partition(), offset, work.inFlight());
 		if (acknowledged) {
 			work.partition().finished(offset);
 		}

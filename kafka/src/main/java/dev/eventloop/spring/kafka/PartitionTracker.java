@@ -278,6 +278,20 @@ final class PartitionTracker {
 	}
 
 	/**
+	 * A record completes after running for longer than the threshold: return it as slow
+	 * unless it was reported while it ran, and mark it reported. Any thread.
+	 */
+	synchronized @Nullable SlowRecord slowAtCompletion(long offset, InFlight record, long nowNanos,
+			long thresholdNanos) {
+		long running = record.runningNanos;
+		if (record.reportedSlow || running < 0 || nowNanos - running <= thresholdNanos) {
+			return null;
+		}
+		record.reportedSlow = true;
+		return new SlowRecord(offset, record.key, record.loop, nowNanos - running);
+	}
+
+	/**
 	 * The offset to commit: every record below it has completed (or been recovered by the
 	 * error handler), and none has been given up; {@code -1} before the first record.
 	 */
@@ -394,6 +408,11 @@ final class PartitionTracker {
 		return (this.highest < 0) ? 0 : this.highest + 1 - this.committed;
 	}
 
+	@Override
+	public String toString() {
+		return this.partition.toString();
+	}
+
 	/**
 	 * A record in flight; guarded by the tracker, but for when it started running.
 	 */
@@ -417,6 +436,14 @@ final class PartitionTracker {
 			this.startedNanos = startedNanos;
 			this.key = key;
 			this.loop = loop;
+		}
+
+		/**
+		 * Whether the record started running more than the threshold before now.
+		 */
+		boolean ranLongerThan(long nowNanos, long thresholdNanos) {
+			long running = this.runningNanos;
+			return running >= 0 && nowNanos - running > thresholdNanos;
 		}
 
 		/**

@@ -63,6 +63,10 @@ final class RecordWork implements Runnable {
 		return this.partition;
 	}
 
+	PartitionTracker.InFlight inFlight() {
+		return this.inFlight;
+	}
+
 	ConsumerSession session() {
 		return this.session;
 	}

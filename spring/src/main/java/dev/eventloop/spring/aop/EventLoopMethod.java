@@ -2,6 +2,7 @@ package dev.eventloop.spring.aop;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 
 import dev.eventloop.EventLoopGroup;
@@ -116,7 +117,7 @@ public final class EventLoopMethod {
 					"is @OnEventLoop(sequential = true) without a key",
 					"Give " + describe(method) + " a key, such as key = \"#p0\", or remove sequential = true.");
 		}
-		if (annotation.sequential() && returnKind != ReturnKind.FUTURE) {
+		if (annotation.sequential() && !CompletionStage.class.isAssignableFrom(method.getReturnType())) {
 			throw new InvalidEventLoopMethodException(describe(method),
 					"is @OnEventLoop(sequential = true) but returns " + method.getReturnType().getName()
 							+ ", not a future to wait for",

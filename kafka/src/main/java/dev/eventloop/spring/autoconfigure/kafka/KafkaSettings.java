@@ -72,7 +72,8 @@ final class KafkaSettings {
 		if (retry.getDelay() == null || retry.getDelay().isNegative()) {
 			violations.add(violation("delay", "retry.delay", retry.getDelay(), "a delay of zero or more, such as 1s"));
 		}
-		if (retry.getMultiplier() < 1.0) {
+		if (!(retry.getMultiplier() >= 1.0)) {
+			// NaN included
 			violations.add(violation("multiplier", "retry.multiplier", retry.getMultiplier(),
 					"1 for a fixed delay, or more, such as 2"));
 		}
