@@ -28,11 +28,11 @@ final class CompletionHop<T extends @Nullable Object> extends InternalTask {
 	}
 
 	@Override
-	void execute() {
+	public void execute() {
 	}
 
 	@Override
-	void deliver() {
+	public void deliver() {
 		if (this.pending != null) {
 			this.pending.remove(this);
 		}
@@ -40,13 +40,13 @@ final class CompletionHop<T extends @Nullable Object> extends InternalTask {
 	}
 
 	@Override
-	void fail(Throwable failure) {
+	public void fail(Throwable failure) {
 		// completing a future only fails if one of its dependent stages throws, and
 		// CompletableFuture delivers that to the dependent future itself
 	}
 
 	@Override
-	void abandon(RejectedExecutionException cause) {
+	public void abandon(RejectedExecutionException cause) {
 		// the result exists: deliver it on the sweeping thread rather than lose it
 		run();
 	}

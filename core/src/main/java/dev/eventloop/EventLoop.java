@@ -242,18 +242,24 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * on this loop's thread).
 	 */
 	<T extends @Nullable Object> LoopFuture<T> submit(Callable<T> task, @Nullable EventLoop home) {
-		LoopFuture<T> future = newFuture();
+		SubmittedTask<T> submitted = this.runner.newTask(task, home);
 		try {
-			this.queue.enqueue(new SubmittedTask<>(task, future, home, false));
+			this.queue.enqueue(submitted);
 		}
 		catch (RejectedExecutionException ex) {
-			future.completeExceptionally(ex);
+			submitted.completeExceptionally(ex);
 		}
-		return future;
+		return submitted;
 	}
 
-	<T extends @Nullable Object> LoopFuture<T> newFuture() {
-		return this.runner.newFuture();
+	/**
+	 * Queue an inline call on this loop instead of running it (the caller is this loop's
+	 * thread): its future completes here.
+	 */
+	<T extends @Nullable Object> LoopFuture<T> submitDeferred(Callable<T> task) {
+		SubmittedTask<T> submitted = this.runner.newTask(task, this);
+		this.queue.enqueue(submitted);
+		return submitted;
 	}
 
 	/**
@@ -375,7 +381,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	 * and accepted whatever the queue's bound, until the loop has terminated.
 	 * @throws RejectedExecutionException once the loop has terminated
 	 */
-	void executeInternal(InternalTask task) {
+	void executeInternal(LoopTask task) {
 		this.queue.enqueueInternal(task);
 	}
 

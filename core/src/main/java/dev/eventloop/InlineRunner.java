@@ -90,15 +90,14 @@ final class InlineRunner {
 	}
 
 	private static <T extends @Nullable Object> LoopFuture<T> submitDeferred(EventLoop loop, Callable<T> task) {
-		LoopFuture<T> future = loop.newFuture();
 		try {
-			loop.enqueue(new SubmittedTask<>(task, future, null, true));
+			LoopFuture<T> future = loop.submitDeferred(task);
 			loop.thread().deferredInline++;
+			return future;
 		}
 		catch (RejectedExecutionException ex) {
-			future.completeExceptionally(ex);
+			return LoopFuture.failed(ex);
 		}
-		return future;
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.eventloop;
 
 import java.lang.System.Logger.Level;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * termination, with the {@link TaskQueue#sweep() sweep} that abandons what is left.
  *
  * <p>
- * Everything here runs on the loop thread, except {@link #newFuture()} (any thread).
+ * Everything here runs on the loop thread, except {@link #newTask} (any thread).
  * Producers wake the loop through its {@link LoopThread}; the queue's sweep and the
  * watchdog's forced termination take the queue's sweep lock where they consume it.
  */
@@ -74,14 +75,15 @@ final class LoopRunner {
 	}
 
 	/**
-	 * Return a new future for a task of this loop: one that spins before blocking when
-	 * the loop spins when idle (any thread).
+	 * Return a new task of this loop, which is its own future: one that spins before
+	 * blocking when the loop spins when idle (any thread).
+	 * @param home where to complete the future (see {@link SubmittedTask})
 	 */
-	<T extends @Nullable Object> LoopFuture<T> newFuture() {
+	<T extends @Nullable Object> SubmittedTask<T> newTask(Callable<T> callable, @Nullable EventLoop home) {
 		return switch (this.idleStrategy) {
-			case PARK -> new LoopFuture<>();
-			case SPIN_THEN_PARK -> new SpinningLoopFuture<>(null);
-			case ADAPTIVE -> new SpinningLoopFuture<>(this.adaptive);
+			case PARK -> new SubmittedTask<>(callable, home);
+			case SPIN_THEN_PARK -> new SpinningLoopFuture<>(callable, home, null);
+			case ADAPTIVE -> new SpinningLoopFuture<>(callable, home, this.adaptive);
 		};
 	}
 

@@ -326,7 +326,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 		private int runs;
 
 		@Override
-		void execute() {
+		public void execute() {
 			Ticker ticker = LoopTimers.this.ticker;
 			long now = ticker.nanoTime();
 			while (LoopTimers.this.lifecycle.isRunning() && anyDue(now)) {
@@ -336,17 +336,17 @@ final class LoopTimers implements Ticker.TimedLoop {
 		}
 
 		@Override
-		void deliver() {
+		public void deliver() {
 			this.done.complete(this.runs);
 		}
 
 		@Override
-		void fail(Throwable failure) {
+		public void fail(Throwable failure) {
 			this.done.completeExceptionally(failure);
 		}
 
 		@Override
-		void abandon(RejectedExecutionException cause) {
+		public void abandon(RejectedExecutionException cause) {
 			this.done.completeExceptionally(cause);
 		}
 
@@ -359,7 +359,7 @@ final class LoopTimers implements Ticker.TimedLoop {
 	private final class PurgeTimers extends InternalTask {
 
 		@Override
-		void execute() {
+		public void execute() {
 			// counted from here on: cancellations the scan below may or may not see
 			CANCELLED_ELSEWHERE.setVolatile(LoopTimers.this, 0);
 			LoopTimers.this.heap.purgeDone();
@@ -370,17 +370,17 @@ final class LoopTimers implements Ticker.TimedLoop {
 		}
 
 		@Override
-		void deliver() {
+		public void deliver() {
 		}
 
 		@Override
-		void fail(Throwable failure) {
+		public void fail(Throwable failure) {
 			logger.log(Level.ERROR, "Purging cancelled timers of event loop '" + LoopTimers.this.loopName + "' failed",
 					failure);
 		}
 
 		@Override
-		void abandon(RejectedExecutionException cause) {
+		public void abandon(RejectedExecutionException cause) {
 		}
 
 	}

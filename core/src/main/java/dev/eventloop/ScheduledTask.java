@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * {@link TimerQueue}; a task scheduled from another thread travels through the task queue
  * first.
  */
-final class ScheduledTask extends LoopTask {
+final class ScheduledTask implements LoopTask {
 
 	private final EventLoop loop;
 
@@ -60,25 +60,25 @@ final class ScheduledTask extends LoopTask {
 	}
 
 	@Override
-	void execute() {
+	public void execute() {
 		this.ran = true;
 		this.task.run();
 	}
 
 	@Override
-	void deliver() {
+	public void deliver() {
 		if (!isPeriodic()) {
 			this.future.completeOn(this.home, null, null);
 		}
 	}
 
 	@Override
-	void fail(Throwable failure) {
+	public void fail(Throwable failure) {
 		this.future.completeOn(this.home, null, failure);
 	}
 
 	@Override
-	void abandon(RejectedExecutionException cause) {
+	public void abandon(RejectedExecutionException cause) {
 		this.future.completeOn(this.home, null, cause);
 	}
 

@@ -35,7 +35,7 @@ final class SequentialDispatch {
 	 * rejected, cancelled or abandoned. Queued on its loop as a {@link LoopTask}, so that
 	 * a shutdown that abandons it fails its result and moves its key on.
 	 */
-	private static final class KeyedTask<T extends @Nullable Object> extends LoopTask {
+	private static final class KeyedTask<T extends @Nullable Object> implements LoopTask {
 
 		private final KeyLanes<KeyedTask<?>> lanes;
 
@@ -99,7 +99,7 @@ final class SequentialDispatch {
 
 		// loop thread
 		@Override
-		void execute() {
+		public void execute() {
 			if (this.result.isDone()) {
 				done();
 				return;
@@ -137,18 +137,18 @@ final class SequentialDispatch {
 		}
 
 		@Override
-		void deliver() {
+		public void deliver() {
 			// the result is completed by the task's stage
 		}
 
 		@Override
-		void fail(Throwable failure) {
+		public void fail(Throwable failure) {
 			this.result.completeExceptionally(failure);
 			done();
 		}
 
 		@Override
-		void abandon(RejectedExecutionException cause) {
+		public void abandon(RejectedExecutionException cause) {
 			this.result.completeExceptionally(cause);
 			done();
 		}
@@ -184,21 +184,21 @@ final class SequentialDispatch {
 		}
 
 		@Override
-		void execute() {
+		public void execute() {
 			this.task.execute();
 		}
 
 		@Override
-		void deliver() {
+		public void deliver() {
 		}
 
 		@Override
-		void fail(Throwable failure) {
+		public void fail(Throwable failure) {
 			this.task.fail(failure);
 		}
 
 		@Override
-		void abandon(RejectedExecutionException cause) {
+		public void abandon(RejectedExecutionException cause) {
 			this.task.abandon(cause);
 		}
 

@@ -6,58 +6,127 @@ import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link Callable} queued on a loop with the future its caller holds. The future is
- * completed on the caller's loop ({@code home}) when the caller was on another loop.
+ * A {@link Callable} queued on a loop that is also the future its caller holds, and, when
+ * the caller is on another loop, the completion hop that brings the outcome back to it:
+ * one object for the whole round trip, where a task, a future and a hop would be three.
+ *
+ * <p>
+ * Life of a task: the submitter creates it and queues it on the target loop (which
+ * publishes {@code callable}); the target loop runs it, clears {@code callable} and keeps
+ * the outcome; when {@code home} is another loop, the target queues the task on
+ * {@code home} as internal work (the queue's hand-off publishes {@code outcome}), and
+ * {@code home} completes it. A task with no {@code callable} is therefore a completion
+ * hop; the queue and the loop read that through {@link #internal()} when they take the
+ * task. For an inline call deferred to its own loop's queue, {@code home} is that loop
+ * itself.
  */
-final class SubmittedTask<T extends @Nullable Object> extends LoopTask {
+class SubmittedTask<T extends @Nullable Object> extends LoopFuture<T> implements LoopTask {
 
-	private final Callable<T> callable;
+	// the work, until the target loop takes it; null from then on (a completion hop)
+	private @Nullable Callable<T> callable;
 
-	private final LoopFuture<T> future;
-
+	// where the future is completed: the caller's loop, or null for a caller on no loop
+	// (completed on the target's thread); the target itself for a deferred inline call
 	private final @Nullable EventLoop home;
 
-	// queued by its own loop in place of an inline run (see EventLoop.submitDeferred)
-	private final boolean deferred;
+	// the target loop's outcome until the home loop delivers it: the value, or a Failure
+	private @Nullable Object outcome;
 
-	// loop thread only: the outcome between execute() and deliver()
-	private @Nullable T value;
-
-	private boolean skipped;
-
-	SubmittedTask(Callable<T> callable, LoopFuture<T> future, @Nullable EventLoop home, boolean deferred) {
+	SubmittedTask(Callable<T> callable, @Nullable EventLoop home) {
 		this.callable = callable;
-		this.future = future;
 		this.home = home;
-		this.deferred = deferred;
 	}
 
 	@Override
-	void execute() throws Exception {
-		if (this.deferred) {
+	public boolean internal() {
+		return this.callable == null;
+	}
+
+	@Override
+	public void execute() throws Exception {
+		Callable<T> task = this.callable;
+		if (task == null) {
+			return; // a completion hop: deliver() completes the future
+		}
+		this.callable = null;
+		if (this.home != null && this.home.inLoop()) {
 			((LoopThread) Thread.currentThread()).deferredInline--; // even if cancelled
 		}
-		this.skipped = this.future.isDone(); // cancelled by its caller before it ran
-		if (!this.skipped) {
-			this.value = this.callable.call();
+		if (!isDone()) { // else cancelled by its caller before it ran
+			this.outcome = task.call();
 		}
 	}
 
 	@Override
-	void deliver() {
-		if (!this.skipped) {
-			this.future.completeOn(this.home, this.value, null);
+	public void deliver() {
+		if (isDone()) {
+			return; // cancelled: nothing to bring back
+		}
+		EventLoop home = this.home;
+		if (home == null || home.inLoop()) {
+			completeWithOutcome();
+			return;
+		}
+		LoopThread thread = home.thread();
+		if (thread.pendingHops != null) {
+			// a loop that may block on a future tracks its hops (see
+			// LoopFuture.awaitOnLoop)
+			Object outcome = this.outcome;
+			this.outcome = null;
+			if (outcome instanceof Failure failure) {
+				completeOn(home, null, failure.cause);
+			}
+			else {
+				completeOn(home, castOutcome(outcome), null);
+			}
+			return;
+		}
+		try {
+			home.executeInternal(this);
+		}
+		catch (RejectedExecutionException ex) {
+			// the home loop has terminated: complete here rather than lose the outcome
+			completeWithOutcome();
 		}
 	}
 
 	@Override
-	void fail(Throwable failure) {
-		this.future.completeOn(this.home, null, failure);
+	public void fail(Throwable failure) {
+		this.outcome = new Failure(failure);
+		deliver();
 	}
 
 	@Override
-	void abandon(RejectedExecutionException cause) {
-		this.future.completeOn(this.home, null, cause);
+	public void abandon(RejectedExecutionException cause) {
+		if (this.callable == null) {
+			completeWithOutcome(); // a hop: the outcome exists, deliver it on this thread
+			return;
+		}
+		this.callable = null;
+		this.outcome = new Failure(cause);
+		deliver();
+	}
+
+	private void completeWithOutcome() {
+		Object outcome = this.outcome;
+		this.outcome = null;
+		if (outcome instanceof Failure failure) {
+			completeExceptionally(failure.cause);
+		}
+		else {
+			complete(castOutcome(outcome));
+		}
+	}
+
+	@SuppressWarnings({ "unchecked", "NullAway" })
+	private T castOutcome(@Nullable Object outcome) {
+		return (T) outcome;
+	}
+
+	/**
+	 * A failed outcome, told apart from a value that happens to be a throwable.
+	 */
+	private record Failure(Throwable cause) {
 	}
 
 }

@@ -154,7 +154,7 @@ final class TaskQueue {
 	 * Queue internal work for the loop, whatever the bound, until it has terminated.
 	 * @throws RejectedExecutionException once the loop has terminated
 	 */
-	void enqueueInternal(InternalTask task) {
+	void enqueueInternal(LoopTask task) {
 		if (this.lifecycle.isTerminated()) {
 			throw new RejectedExecutionException("Event loop '" + this.loopName + "' has terminated");
 		}
@@ -225,7 +225,7 @@ final class TaskQueue {
 	}
 
 	private void taken(Runnable task) {
-		if (this.capacity != 0 && !(task instanceof InternalTask)) {
+		if (this.capacity != 0 && !LoopTask.isInternal(task)) {
 			PENDING.getAndAdd(this, -1);
 		}
 	}
@@ -257,6 +257,8 @@ final class TaskQueue {
 			RejectedExecutionException cause = null;
 			Runnable task;
 			while ((task = poll()) != null) {
+				boolean internal = LoopTask.isInternal(task); // before abandon() changes
+																// it
 				if (task instanceof LoopTask loopTask) {
 					if (cause == null) {
 						cause = new RejectedExecutionException("Event loop '" + this.loopName
@@ -265,7 +267,7 @@ final class TaskQueue {
 					}
 					loopTask.abandon(cause);
 				}
-				if (!(task instanceof InternalTask)) {
+				if (!internal) {
 					count++;
 				}
 			}

@@ -64,6 +64,9 @@ final class TaskRunner {
 	private void runCounted(Runnable task) {
 		this.counters.taskStarting();
 		LoopTask loopTask = (task instanceof LoopTask candidate) ? candidate : null;
+		// read before the run: a submitted task becomes its own completion hop when it
+		// runs
+		boolean internal = loopTask != null && loopTask.internal();
 		try {
 			if (loopTask != null) {
 				loopTask.execute();
@@ -83,7 +86,7 @@ final class TaskRunner {
 						"Cleared the interrupt flag left by a task on event loop '" + this.loopName + "'");
 			}
 		}
-		if (!(task instanceof InternalTask)) {
+		if (!internal) {
 			this.counters.completedOne();
 		}
 		if (loopTask != null) {

@@ -435,20 +435,20 @@ class EventLoopTests {
 		loop.execute(new LoopTask() {
 
 			@Override
-			void execute() {
+			public void execute() {
 			}
 
 			@Override
-			void deliver() {
+			public void deliver() {
 				throw machineryFailure;
 			}
 
 			@Override
-			void fail(Throwable failure) {
+			public void fail(Throwable failure) {
 			}
 
 			@Override
-			void abandon(RejectedExecutionException cause) {
+			public void abandon(RejectedExecutionException cause) {
 			}
 
 		});

@@ -218,19 +218,19 @@ class TaskQueueTests {
 	static final class NoOpInternalTask extends InternalTask {
 
 		@Override
-		void execute() {
+		public void execute() {
 		}
 
 		@Override
-		void deliver() {
+		public void deliver() {
 		}
 
 		@Override
-		void fail(Throwable failure) {
+		public void fail(Throwable failure) {
 		}
 
 		@Override
-		void abandon(RejectedExecutionException cause) {
+		public void abandon(RejectedExecutionException cause) {
 		}
 
 	}

@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * between runs on the two loops. {@code hops}: hops per second with a window of
  * {@value #WINDOW} hops in flight. {@code hopLatency}: one hop at a time, the mean time
  * per hop; the {@link LatencyProfiler} adds its percentiles. {@code eventloop-spin} is
- * this project's loop with {@code IdleStrategy.SPIN_THEN_PARK}.
+ * this project's loop with {@code IdleStrategy.SPIN_THEN_PARK}; {@code eventloop-raw}
+ * makes the hop with two plain {@code execute} calls and no future, the floor under the
+ * others.
  */
 @State(Scope.Benchmark)
 public class HopBenchmark extends BenchmarkBase {
@@ -41,7 +43,7 @@ public class HopBenchmark extends BenchmarkBase {
 	/**
 	 * The loop implementation under test.
 	 */
-	@Param({ "eventloop", "eventloop-spin", "eventloop-adaptive", "netty", "vertx" })
+	@Param({ "eventloop", "eventloop-raw", "eventloop-spin", "eventloop-adaptive", "netty", "vertx" })
 	public String implementation = "eventloop";
 
 	// set in setup, read by the benchmark thread (published by JMH's setup barrier)

@@ -42,19 +42,20 @@ interface HopPair extends AutoCloseable {
 
 	/**
 	 * Create the pair for an implementation name.
-	 * @param implementation one of {@code eventloop}, {@code eventloop-spin},
-	 * {@code eventloop-adaptive}, {@code netty}, {@code vertx}
+	 * @param implementation one of {@code eventloop}, {@code eventloop-raw},
+	 * {@code eventloop-spin}, {@code eventloop-adaptive}, {@code netty}, {@code vertx}
 	 * @return a started pair
 	 */
 	static HopPair create(String implementation) {
 		return switch (implementation) {
-			case "eventloop" -> new EventLoopHopPair(IdleStrategy.PARK);
-			case "eventloop-spin" -> new EventLoopHopPair(IdleStrategy.SPIN_THEN_PARK);
-			case "eventloop-adaptive" -> new EventLoopHopPair(IdleStrategy.ADAPTIVE);
+			case "eventloop" -> new EventLoopHopPair(IdleStrategy.PARK, false);
+			case "eventloop-raw" -> new EventLoopHopPair(IdleStrategy.PARK, true);
+			case "eventloop-spin" -> new EventLoopHopPair(IdleStrategy.SPIN_THEN_PARK, false);
+			case "eventloop-adaptive" -> new EventLoopHopPair(IdleStrategy.ADAPTIVE, false);
 			case "netty" -> new NettyHopPair();
 			case "vertx" -> new VertxHopPair();
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-spin, eventloop-adaptive, netty or vertx");
+					+ "': use eventloop, eventloop-raw, eventloop-spin, eventloop-adaptive, netty or vertx");
 		};
 	}
 
