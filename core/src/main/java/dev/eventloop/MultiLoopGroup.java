@@ -50,11 +50,19 @@ final class MultiLoopGroup implements EventLoopGroup {
 	/**
 	 * Warn about a group with many more loops than the machine has processors: each loop
 	 * is a platform thread, and loops beyond the processor count add context switches and
-	 * memory, not throughput.
+	 * memory, not throughput. A group with more loops than processors, but not many more,
+	 * gets a note at {@code INFO} that one loop per processor is usually fastest.
 	 * @return whether a warning was logged
 	 */
 	static boolean warnIfOversized(String name, int threads, int processors) {
+		if (threads <= processors) {
+			return false;
+		}
 		if (threads <= OVERSIZED_PER_PROCESSOR * processors) {
+			logger.log(Level.INFO,
+					"Event loop group '" + name + "' has " + threads + " loops on a machine with " + processors
+							+ " processors. For short tasks one loop per processor is usually fastest: a loop "
+							+ "waiting for a core holds up every task queued on it (docs/benchmarks.md, the ledger).");
 			return false;
 		}
 		logger.log(Level.WARNING,

@@ -14,6 +14,14 @@ final class Spin {
 	/** How long to spin before parking. */
 	static final long NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
+	/**
+	 * How long a {@link IdleStrategy#PARK} loop spins before it parks: less than one
+	 * thread wake-up costs (a producer's unpark and the loop's return from the kernel
+	 * take a few microseconds each), so that the spin can at most double the cost of the
+	 * wake-up it may save.
+	 */
+	static final long BEFORE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(2);
+
 	private static final int BUSY_ITERATIONS = 100;
 
 	private Spin() {

@@ -56,22 +56,28 @@ interface Ledger extends AutoCloseable {
 
 	/**
 	 * Create the ledger for an implementation name.
-	 * @param implementation {@code eventloop} (accounts confined to four loops),
-	 * {@code eventloop-adaptive} (the same with {@code IdleStrategy.ADAPTIVE}),
-	 * {@code locks} (a fixed pool of four threads and a lock per account) or
-	 * {@code spring-async} (Spring {@code @Async} methods on a four-thread
-	 * {@code ThreadPoolTaskExecutor}, locks as for {@code locks})
+	 * @param implementation {@code eventloop} (accounts confined to four loops, as in the
+	 * sample), {@code eventloop-per-core} (one loop per processor),
+	 * {@code eventloop-adaptive} (four loops with {@code IdleStrategy.ADAPTIVE}),
+	 * {@code locks} (a fixed pool of four threads and a lock per account),
+	 * {@code virtual-threads} (a virtual thread per operation, locks as for
+	 * {@code locks}; Java 21 and later) or {@code spring-async} (Spring {@code @Async}
+	 * methods on a four-thread {@code ThreadPoolTaskExecutor}, locks as for
+	 * {@code locks})
 	 * @param accounts the number of accounts
 	 * @return a started ledger
 	 */
 	static Ledger create(String implementation, int accounts) {
 		return switch (implementation) {
-			case "eventloop" -> new LoopLedger(accounts, IdleStrategy.PARK);
-			case "eventloop-adaptive" -> new LoopLedger(accounts, IdleStrategy.ADAPTIVE);
-			case "locks" -> new LockLedger(accounts);
+			case "eventloop" -> new LoopLedger(accounts, LoopLedger.LOOPS, IdleStrategy.PARK);
+			case "eventloop-per-core" ->
+				new LoopLedger(accounts, Runtime.getRuntime().availableProcessors(), IdleStrategy.PARK);
+			case "eventloop-adaptive" -> new LoopLedger(accounts, LoopLedger.LOOPS, IdleStrategy.ADAPTIVE);
+			case "locks" -> LockLedger.onPool(accounts);
+			case "virtual-threads" -> LockLedger.onVirtualThreads(accounts);
 			case "spring-async" -> new SpringAsyncLedger(accounts);
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-adaptive, locks or spring-async");
+					+ "': use eventloop, eventloop-per-core, eventloop-adaptive, locks, virtual-threads or spring-async");
 		};
 	}
 

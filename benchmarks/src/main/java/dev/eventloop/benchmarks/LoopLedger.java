@@ -12,8 +12,8 @@ import dev.eventloop.LoopFuture;
 
 /**
  * The ledger as the sample application builds it: every account is confined to the loop
- * of a group of four that its id maps to ({@code forKey}), and every operation on it runs
- * there, through
+ * of a group (of four in the sample) that its id maps to ({@code forKey}), and every
+ * operation on it runs there, through
  * {@link AsyncContext#dispatch(EventLoopGroup, Object, java.util.concurrent.Callable)} as
  * {@code @OnEventLoop(key = ..)} does. A transfer withdraws on the source account's loop
  * and, from there, deposits on the target account's loop (inline when it is the same
@@ -22,6 +22,7 @@ import dev.eventloop.LoopFuture;
  */
 final class LoopLedger implements Ledger {
 
+	/** The sample's number of loops. */
 	static final int LOOPS = 4;
 
 	private final EventLoopGroup group;
@@ -30,9 +31,9 @@ final class LoopLedger implements Ledger {
 
 	private final Account[] accounts;
 
-	LoopLedger(int accounts, IdleStrategy idleStrategy) {
+	LoopLedger(int accounts, int loops, IdleStrategy idleStrategy) {
 		this.group = EventLoopGroup.builder("bench-ledger")
-			.threads(LOOPS)
+			.threads(loops)
 			.idleStrategy(idleStrategy)
 			.daemon(true)
 			.build();

@@ -162,7 +162,7 @@ class EventLoopAutoConfigurationTests {
 				assertThat(hot.getClass().getSimpleName()).isEqualTo("SpinningLoopFuture");
 				LoopFuture<Integer> calm = context.getBean("calm", EventLoop.class).submit(() -> 2);
 				assertThat(calm.get(5, TimeUnit.SECONDS)).isEqualTo(2);
-				assertThat(calm.getClass()).isEqualTo(LoopFuture.class);
+				assertThat(calm.getClass().getSimpleName()).isEqualTo("SubmittedTask");
 			});
 	}
 
@@ -176,8 +176,8 @@ class EventLoopAutoConfigurationTests {
 				assertThat(properties.getLoops().get("hot").getIdleStrategy()).isEqualTo(IdleStrategy.ADAPTIVE);
 				assertThat(context.getBean("hot", EventLoop.class).submit(() -> 1).getClass().getSimpleName())
 					.isEqualTo("SpinningLoopFuture");
-				assertThat(context.getBean("calm", EventLoop.class).submit(() -> 2).getClass())
-					.isEqualTo(LoopFuture.class);
+				assertThat(context.getBean("calm", EventLoop.class).submit(() -> 2).getClass().getSimpleName())
+					.isEqualTo("SubmittedTask");
 			});
 	}
 
