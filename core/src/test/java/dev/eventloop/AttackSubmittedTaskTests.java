@@ -478,13 +478,83 @@ class AttackSubmittedTaskTests {
 		await().atMost(WAIT).untilAsserted(() -> assertThat(a.counters().completed()).isEqualTo(1));
 	}
 
+	@Test
+	@Timeout(30)
+	void aTimedWaitThatTimesOutLeavesTheHopToTheQueueAndNothingTracked() throws Exception {
+		EventLoop a = loop("st-timed-a", BlockingPolicy.ALLOW, 0, IdleStrategy.PARK);
+		EventLoop b = loop("st-timed-b");
+		Thread aThread = threadOf(a);
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicReference<Thread> continuedOn = new AtomicReference<>();
+		LoopFuture<Object> timedOut = a.submit(() -> {
+			LoopFuture<Integer> future = b.submit(() -> {
+				awaitQuietly(release);
+				return 9;
+			});
+			future.whenComplete((value, ex) -> continuedOn.set(Thread.currentThread()));
+			try {
+				return future.get(1, TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				return future;
+			}
+		});
+		Object outcome = timedOut.get(T, TimeUnit.SECONDS);
+		assertThat(outcome).isInstanceOf(LoopFuture.class);
+		release.countDown();
+		// not get(): a thread waiting in get() runs pending dependents itself when it
+		// wakes (CompletableFuture.waitingGet calls postComplete)
+		await().atMost(WAIT).until(() -> continuedOn.get() != null);
+		assertThat(continuedOn.get()).isSameAs(aThread);
+		assertThat(((LoopFuture<?>) outcome).get(T, TimeUnit.SECONDS)).isEqualTo(9);
+		await().atMost(WAIT).untilAsserted(() -> assertThat(a.thread().pendingHops).isEmpty());
+	}
+
+	@Test
+	@Timeout(30)
+	void failuresAreCountedOnceOnTheTargetAndNeverOnTheCallersLoop() throws Exception {
+		EventLoop a = loop("st-fail-count-a");
+		EventLoop b = loop("st-fail-count-b");
+		int count = 100;
+		CountDownLatch done = new CountDownLatch(count);
+		AtomicInteger failures = new AtomicInteger();
+		a.execute(() -> {
+			for (int i = 0; i < count; i++) {
+				int n = i;
+				b.submit(() -> {
+					if (n % 2 == 0) {
+						throw new IllegalStateException("planned");
+					}
+					return n;
+				}).whenComplete((value, ex) -> {
+					if (ex instanceof IllegalStateException && a.inLoop()) {
+						failures.incrementAndGet();
+					}
+					done.countDown();
+				});
+			}
+		});
+		assertThat(done.await(T, TimeUnit.SECONDS)).isTrue();
+		assertThat(failures).hasValue(count / 2);
+		await().atMost(WAIT).untilAsserted(() -> {
+			assertThat(b.counters().failed()).isEqualTo(count / 2);
+			assertThat(b.counters().completed()).isEqualTo(count / 2);
+		});
+		assertThat(b.counters().submitted()).isEqualTo(count);
+		assertThat(a.counters().failed()).isZero();
+		assertThat(a.counters().completed()).isEqualTo(1);
+		assertThat(a.counters().submitted()).isEqualTo(1);
+	}
+
 	// ---- shutdown races
 
 	@Test
 	@Timeout(120)
 	void aTargetTerminatingWhileTasksRunAndHopsAreQueuedLosesNoFutureAndCountsExactly() throws Exception {
 		for (int round = 0; round < 10; round++) {
-			EventLoop a = loop("st-target-dies-a-" + round);
+			// odd rounds: a caller that may block, whose hops are tracked
+			BlockingPolicy policy = (round % 2 == 0) ? BlockingPolicy.FAIL : BlockingPolicy.ALLOW;
+			EventLoop a = loop("st-target-dies-a-" + round, policy, 0, IdleStrategy.PARK);
 			EventLoop b = EventLoop.builder("st-target-dies-b-" + round).build();
 			Thread aThread = threadOf(a);
 			int count = 500;
@@ -527,6 +597,9 @@ class AttackSubmittedTaskTests {
 			assertThat(counters.completed()).isEqualTo(values.get());
 			await().atMost(WAIT).untilAsserted(() -> assertThat(a.counters().completed()).isEqualTo(2));
 			assertThat(a.counters().submitted()).isEqualTo(2);
+			if (a.thread().pendingHops != null) {
+				await().atMost(WAIT).untilAsserted(() -> assertThat(a.thread().pendingHops).isEmpty());
+			}
 		}
 	}
 
@@ -718,6 +791,30 @@ class AttackSubmittedTaskTests {
 	}
 
 	// ---- inline calls deferred to their own loop
+
+	@Test
+	@Timeout(30)
+	void aDeferredInlineCallRefusedByAFullQueueFailsAndLeavesNoBookkeepingBehind() throws Exception {
+		EventLoop loop = loop("st-deferred-full", BlockingPolicy.FAIL, 1, IdleStrategy.PARK);
+		try (AsyncContext context = AsyncContext.builder().maxInlineDepth(1).build()) {
+			List<Object> seen = loop.submit(() -> {
+				loop.execute(() -> {
+				}); // the queue is full
+				LoopFuture<LoopFuture<String>> outer = context.dispatch(loop,
+						() -> context.dispatch(loop, () -> "deferred"));
+				LoopFuture<String> refused = outer.join();
+				int pending = loop.thread().deferredInline;
+				LoopFuture<String> inline = context.dispatch(loop, () -> "inline");
+				return List.<Object>of(refused, pending, inline.isDone());
+			}).get(T, TimeUnit.SECONDS);
+			assertThat((LoopFuture<?>) seen.get(0)).failsWithin(WAIT)
+				.withThrowableOfType(ExecutionException.class)
+				.withCauseInstanceOf(RejectedExecutionException.class);
+			assertThat(seen.subList(1, 3)).containsExactly(0, true);
+			assertThat(loop.counters().rejected()).isEqualTo(1);
+			assertBoundHolds(loop, 1);
+		}
+	}
 
 	@ParameterizedTest
 	@EnumSource(value = BlockingPolicy.class, names = { "FAIL", "WARN" })
