@@ -768,6 +768,8 @@ class AttackSubmittedTaskTests {
 		assertThat(intoFull).containsOnly(1).hasSize(capacity);
 		assertThat(a.counters().rejected()).isZero();
 		assertThat(b.counters().rejected()).isZero();
+		// the tasks that filled A's queue have run
+		await().atMost(WAIT).until(() -> a.counters().queueSize() == 0 && b.counters().queueSize() == 0);
 		assertBoundHolds(a, capacity);
 		assertBoundHolds(b, capacity);
 	}
@@ -812,6 +814,8 @@ class AttackSubmittedTaskTests {
 				.withCauseInstanceOf(RejectedExecutionException.class);
 			assertThat(seen.subList(1, 3)).containsExactly(0, true);
 			assertThat(loop.counters().rejected()).isEqualTo(1);
+			// the task that filled the queue has run
+			await().atMost(WAIT).untilAsserted(() -> assertThat(loop.counters().completed()).isEqualTo(2));
 			assertBoundHolds(loop, 1);
 		}
 	}
