@@ -632,7 +632,7 @@ class AttackSubmittedTaskTests {
 			assertThat(a.counters().abandoned()).isZero();
 			assertThat(a.counters().completed()).isEqualTo(1);
 			assertThat(a.counters().submitted()).isEqualTo(1);
-			long expected = count + (holdB ? 1 : 0) + 0;
+			long expected = count + (holdB ? 1 : 0);
 			await().atMost(WAIT).untilAsserted(() -> assertThat(b.counters().completed()).isEqualTo(expected));
 		}
 	}
