@@ -247,7 +247,7 @@ public final class EventLoop implements EventLoopGroup, Executor {
 			this.queue.enqueue(submitted);
 		}
 		catch (RejectedExecutionException ex) {
-			submitted.completeExceptionally(ex);
+			submitted.refuse(ex);
 		}
 		return submitted;
 	}

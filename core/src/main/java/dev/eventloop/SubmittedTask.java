@@ -37,6 +37,27 @@ class SubmittedTask<T extends @Nullable Object> extends LoopFuture<T> implements
 		this.home = home;
 	}
 
+	/**
+	 * Fail the future of a task its loop refused, and let go of the task: the future
+	 * outlives it in the caller's hands.
+	 */
+	void refuse(RejectedExecutionException cause) {
+		this.callable = null;
+		completeExceptionally(cause);
+	}
+
+	/**
+	 * Refuse to be run as a plain {@link Runnable}: the future a caller holds is this
+	 * task, and only its loop runs it (through {@link #execute()} and
+	 * {@link #deliver()}). Run from elsewhere, it would run the caller's task on the
+	 * wrong thread and make the loop take it for a completion hop, one place of a bounded
+	 * queue lost for good.
+	 */
+	@Override
+	public final void run() {
+		throw new UnsupportedOperationException("A submitted task's future cannot be run: its loop runs the task");
+	}
+
 	@Override
 	public boolean internal() {
 		return this.callable == null;
@@ -60,7 +81,8 @@ class SubmittedTask<T extends @Nullable Object> extends LoopFuture<T> implements
 	@Override
 	public void deliver() {
 		if (isDone()) {
-			return; // cancelled: nothing to bring back
+			this.outcome = null; // cancelled: nothing to bring back, nor to keep
+			return;
 		}
 		EventLoop home = this.home;
 		if (home == null || home.inLoop()) {
