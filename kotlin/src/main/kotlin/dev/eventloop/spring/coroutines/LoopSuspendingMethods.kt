@@ -9,11 +9,10 @@ import java.util.concurrent.CompletableFuture
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.CoroutineDispatcher
+import io.micrometer.context.ContextSnapshotFactory
 import org.aopalliance.intercept.MethodInvocation
 import org.reactivestreams.Publisher
 import org.springframework.aop.ProxyMethodInvocation
-import org.springframework.core.PropagationContextElement
-import org.springframework.util.ClassUtils
 import reactor.core.publisher.Mono
 
 /**
@@ -24,7 +23,7 @@ import reactor.core.publisher.Mono
  * each suspension, and sees the caller's MDC and observation there. The caller resumes in
  * its own context when the proxy's `Mono` completes.
  */
-internal class LoopSuspendingMethods : SuspendingMethods {
+internal class LoopSuspendingMethods(private val snapshots: ContextSnapshotFactory?) : SuspendingMethods {
 
 	override fun onLoop(loop: EventLoop, invocation: MethodInvocation): Any? =
 		proceedIn(loop.asCoroutineDispatcher(), invocation)
@@ -65,10 +64,7 @@ internal class LoopSuspendingMethods : SuspendingMethods {
 
 	private fun bodyContext(callerContext: CoroutineContext, dispatcher: CoroutineDispatcher): CoroutineContext {
 		val context = callerContext + dispatcher
-		if (!contextPropagationPresent || context[PropagationContextElement.Key] != null) {
-			return context
-		}
-		return context + PropagationContextElement()
+		return if (snapshots != null) context + ContextSnapshotElement(snapshots) else context
 	}
 
 	/**
@@ -94,13 +90,6 @@ internal class LoopSuspendingMethods : SuspendingMethods {
 		}
 
 		override fun toString(): String = "EventLoopOffloadDispatcher"
-
-	}
-
-	private companion object {
-
-		val contextPropagationPresent: Boolean = ClassUtils.isPresent("io.micrometer.context.ContextSnapshotFactory",
-				LoopSuspendingMethods::class.java.classLoader)
 
 	}
 

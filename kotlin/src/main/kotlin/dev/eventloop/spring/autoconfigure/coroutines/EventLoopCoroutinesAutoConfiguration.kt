@@ -3,17 +3,22 @@ package dev.eventloop.spring.autoconfigure.coroutines
 import dev.eventloop.spring.aop.SuspendingMethods
 import dev.eventloop.spring.autoconfigure.OnEventLoopAutoConfiguration
 import dev.eventloop.spring.coroutines.LoopSuspendingMethods
+import io.micrometer.context.ContextRegistry
+import io.micrometer.context.ContextSnapshotFactory
 import org.springframework.boot.autoconfigure.AutoConfiguration
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean
+import org.springframework.core.env.Environment
+import org.springframework.util.ClassUtils
 
 /**
  * Auto-configuration of Kotlin coroutines on event loops: `suspend` methods with
- * `@OnEventLoop` and `@Offload` run on their loop. Applies when kotlinx.coroutines (with
- * its Reactor bridge, through which Spring's proxies run suspend methods) and Kotlin
- * reflection are present.
+ * `@OnEventLoop` and `@Offload` run on their loop, with the caller's thread-local context
+ * (`eventloop.propagate-context`, on by default when Micrometer's context-propagation is
+ * present). Applies when kotlinx.coroutines (with its Reactor bridge, through which
+ * Spring's proxies run suspend methods) and Kotlin reflection are present.
  *
  * @since 0.1.0
  */
@@ -24,10 +29,25 @@ public class EventLoopCoroutinesAutoConfiguration {
 
 	/**
 	 * The runner of `suspend` methods for the `@OnEventLoop` interceptor.
+	 * @param environment where `eventloop.propagate-context` is read
 	 * @return the runner
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	public fun eventLoopSuspendingMethods(): SuspendingMethods = LoopSuspendingMethods()
+	public fun eventLoopSuspendingMethods(environment: Environment): SuspendingMethods {
+		val propagate = environment.getProperty("eventloop.propagate-context", Boolean::class.java, true)
+		return LoopSuspendingMethods(if (propagate && contextPropagationPresent) snapshotFactory() else null)
+	}
+
+	private companion object {
+
+		val contextPropagationPresent: Boolean = ClassUtils.isPresent("io.micrometer.context.ContextSnapshotFactory",
+			EventLoopCoroutinesAutoConfiguration::class.java.classLoader)
+
+		// as the Java tasks' decorator: what the global registry knows, nothing else kept
+		fun snapshotFactory(): ContextSnapshotFactory =
+			ContextSnapshotFactory.builder().contextRegistry(ContextRegistry.getInstance()).clearMissing(true).build()
+
+	}
 
 }
