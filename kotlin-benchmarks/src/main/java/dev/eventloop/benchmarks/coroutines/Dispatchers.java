@@ -1,13 +1,15 @@
 package dev.eventloop.benchmarks.coroutines;
 
 import dev.eventloop.EventLoop;
+import dev.eventloop.IdleStrategy;
 import dev.eventloop.coroutines.EventLoopDispatcherKt;
 import kotlinx.coroutines.CoroutineDispatcher;
 import kotlinx.coroutines.ExecutorCoroutineDispatcher;
 import kotlinx.coroutines.ThreadPoolDispatcherKt;
 
 /**
- * The single-threaded dispatchers compared: an event loop (inline when already on it),
+ * The single-threaded dispatchers compared: an event loop (inline when already on it;
+ * with the default idle strategy, and with {@code SPIN_THEN_PARK}),
  * {@code Dispatchers.Default.limitedParallelism(1)} and {@code newSingleThreadContext}.
  */
 final class Dispatchers implements AutoCloseable {
@@ -25,6 +27,10 @@ final class Dispatchers implements AutoCloseable {
 		return switch (implementation) {
 			case "eventloop" -> {
 				EventLoop loop = EventLoop.builder(name).build();
+				yield new Dispatchers(EventLoopDispatcherKt.asCoroutineDispatcher(loop), loop);
+			}
+			case "eventloop-spin" -> {
+				EventLoop loop = EventLoop.builder(name).idleStrategy(IdleStrategy.SPIN_THEN_PARK).build();
 				yield new Dispatchers(EventLoopDispatcherKt.asCoroutineDispatcher(loop), loop);
 			}
 			case "limitedParallelism" ->
