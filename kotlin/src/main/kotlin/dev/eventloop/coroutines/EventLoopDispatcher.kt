@@ -69,9 +69,9 @@ public class EventLoopDispatcher internal constructor(public val loop: EventLoop
 		}
 		val resume = DelayedResume(this, continuation)
 		val timer = loop.schedule(resume, Duration.ofMillis(timeMillis))
+		resume.timer = timer // before the handlers: a cancellation finds the timer to cancel
 		continuation.invokeOnCancellation(resume)
 		timer.whenComplete(resume)
-		resume.timer = timer
 	}
 
 	override fun invokeOnTimeout(timeMillis: Long, block: Runnable, context: CoroutineContext): DisposableHandle {
@@ -106,9 +106,8 @@ public class EventLoopDispatcher internal constructor(public val loop: EventLoop
 		private val continuation: CancellableContinuation<Unit>,
 	) : Runnable, BiConsumer<Void?, Throwable?>, (Throwable?) -> Unit {
 
-		// set by the scheduling thread after the handlers are installed; read by the
-		// cancellation handler, which may run before it is set (then the timer's own
-		// completion finds the continuation cancelled)
+		// set by the scheduling thread before the handlers are installed, read by the
+		// cancellation handler on whichever thread cancels
 		@Volatile
 		var timer: java.util.concurrent.Future<*>? = null
 

@@ -37,7 +37,7 @@ public class CoroutineBenchmarks {
 	/**
 	 * The dispatcher implementation under test.
 	 */
-	@Param({ "eventloop", "eventloop-spin", "limitedParallelism", "singleThreadContext" })
+	@Param({ "eventloop", "eventloop-spin", "eventloop-executor", "limitedParallelism", "singleThreadContext" })
 	public String implementation;
 
 	private Dispatchers home;

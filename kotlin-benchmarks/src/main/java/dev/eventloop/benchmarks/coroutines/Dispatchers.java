@@ -5,6 +5,7 @@ import dev.eventloop.IdleStrategy;
 import dev.eventloop.coroutines.EventLoopDispatcherKt;
 import kotlinx.coroutines.CoroutineDispatcher;
 import kotlinx.coroutines.ExecutorCoroutineDispatcher;
+import kotlinx.coroutines.ExecutorsKt;
 import kotlinx.coroutines.ThreadPoolDispatcherKt;
 
 /**
@@ -32,6 +33,12 @@ final class Dispatchers implements AutoCloseable {
 			case "eventloop-spin" -> {
 				EventLoop loop = EventLoop.builder(name).idleStrategy(IdleStrategy.SPIN_THEN_PARK).build();
 				yield new Dispatchers(EventLoopDispatcherKt.asCoroutineDispatcher(loop), loop);
+			}
+			case "eventloop-executor" -> {
+				// kotlinx's generic dispatcher over the same loop: always queued, never
+				// inline
+				EventLoop loop = EventLoop.builder(name).build();
+				yield new Dispatchers(ExecutorsKt.from(loop), loop);
 			}
 			case "limitedParallelism" ->
 				new Dispatchers(kotlinx.coroutines.Dispatchers.getDefault().limitedParallelism(1, name), () -> {

@@ -82,6 +82,12 @@ class SuspendMethodsTests {
 	}
 
 	@Test
+	fun `a suspend method awaits a reactive client without holding the loop and resumes on it`(): Unit = bounded {
+		val owner = ledgerLoops.forKey("hal").name()
+		assertThat(ledger.quote("hal")).isEqualTo("hal at 42 on $owner then $owner")
+	}
+
+	@Test
 	fun `a suspend method without a key runs on its loop and the caller resumes in its own context`(): Unit =
 		bounded {
 			val resumedOn = withContext(ledgerLoops.forKey("carol").asCoroutineDispatcher()) {

@@ -3,12 +3,15 @@ package dev.eventloop.spring.coroutines
 import dev.eventloop.EventLoop
 import dev.eventloop.spring.Offload
 import dev.eventloop.spring.OnEventLoop
+import java.time.Duration
 import java.util.concurrent.ConcurrentLinkedQueue
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.reactor.awaitSingle
 import kotlinx.coroutines.yield
 import org.slf4j.MDC
 import org.springframework.stereotype.Service
+import reactor.core.publisher.Mono
 
 /** The loop the caller runs on, by name, or "none". */
 fun currentLoop(): String = EventLoop.current().map { it.name() }.orElse("none")
@@ -79,6 +82,14 @@ class SuspendingLedger {
 		val before = MDC.get("traceId")
 		yield()
 		return "$before/${MDC.get("traceId")} on ${currentLoop()}"
+	}
+
+	/** Awaits a reactive client's answer, which arrives on a Reactor timer thread. */
+	@OnEventLoop("ledger", key = "#accountId")
+	suspend fun quote(accountId: String): String {
+		val before = currentLoop()
+		val price = Mono.delay(Duration.ofMillis(1)).map { 42 }.awaitSingle()
+		return "$accountId at $price on $before then ${currentLoop()}"
 	}
 
 	@Offload

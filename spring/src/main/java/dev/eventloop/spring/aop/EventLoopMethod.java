@@ -265,6 +265,15 @@ public final class EventLoopMethod {
 	}
 
 	/**
+	 * Return whether the method is a Kotlin {@code suspend} function, whose call Spring's
+	 * proxy turns into a publisher of its result.
+	 * @return whether the method suspends
+	 */
+	public boolean isSuspending() {
+		return this.returnKind == ReturnKind.SUSPEND;
+	}
+
+	/**
 	 * Return whether calls of one key wait for each other's futures.
 	 * @return whether the method is {@code @OnEventLoop(sequential = true)}
 	 */
