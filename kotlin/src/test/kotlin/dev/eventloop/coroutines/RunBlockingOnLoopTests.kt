@@ -3,12 +3,14 @@ package dev.eventloop.coroutines
 import dev.eventloop.BlockingOnLoopException
 import dev.eventloop.BlockingPolicy
 import dev.eventloop.EventLoop
+import java.time.Duration
 import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.runBlocking
 import org.assertj.core.api.Assertions.assertThat
 import org.assertj.core.api.Assertions.assertThatExceptionOfType
+import org.awaitility.Awaitility.await
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Tag
@@ -45,9 +47,10 @@ class RunBlockingOnLoopTests {
 		val loop = loop("lenient", BlockingPolicy.WARN)
 		val later = CompletableDeferred<String>()
 		val result = loop.submit { runBlocking { later.await() } }
-		Thread { later.complete("done") }.start()
+		// completed only once the loop has parked in runBlocking, and counted it
+		await().atMost(Duration.ofSeconds(10)).until { loop.stats().tasks().blockingViolations() > 0 }
+		later.complete("done")
 		assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("done")
-		assertThat(loop.stats().tasks().blockingViolations()).isPositive()
 	}
 
 	@Test
