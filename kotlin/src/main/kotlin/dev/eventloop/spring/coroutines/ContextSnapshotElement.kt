@@ -1,5 +1,6 @@
 package dev.eventloop.spring.coroutines
 
+import io.micrometer.context.ContextRegistry
 import io.micrometer.context.ContextSnapshot
 import io.micrometer.context.ContextSnapshotFactory
 import kotlin.coroutines.AbstractCoroutineContextElement
@@ -24,6 +25,22 @@ internal class ContextSnapshotElement(factory: ContextSnapshotFactory) :
 		oldState.close()
 	}
 
-	companion object Key : CoroutineContext.Key<ContextSnapshotElement>
+	companion object Key : CoroutineContext.Key<ContextSnapshotElement> {
+
+		/**
+		 * Return what captures the calling thread's context into a new element, as the
+		 * Java tasks' decorator does: what Micrometer's global registry knows, nothing else
+		 * kept. Only called when context-propagation is present: no signature outside this
+		 * class names its types.
+		 */
+		fun capture(): () -> CoroutineContext.Element {
+			val factory = ContextSnapshotFactory.builder()
+				.contextRegistry(ContextRegistry.getInstance())
+				.clearMissing(true)
+				.build()
+			return { ContextSnapshotElement(factory) }
+		}
+
+	}
 
 }

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.CoroutineDispatcher
-import io.micrometer.context.ContextSnapshotFactory
 import org.aopalliance.intercept.MethodInvocation
 import org.reactivestreams.Publisher
 import org.springframework.aop.ProxyMethodInvocation
@@ -23,7 +22,10 @@ import reactor.core.publisher.Mono
  * each suspension, and sees the caller's MDC and observation there. The caller resumes in
  * its own context when the proxy's `Mono` completes.
  */
-internal class LoopSuspendingMethods(private val snapshots: ContextSnapshotFactory?) : SuspendingMethods {
+internal class LoopSuspendingMethods(
+	// captures the caller's thread-local context on the calling thread; null: none is carried
+	private val captureContext: (() -> CoroutineContext.Element)?,
+) : SuspendingMethods {
 
 	override fun onLoop(loop: EventLoop, invocation: MethodInvocation): Any? =
 		proceedIn(loop.asCoroutineDispatcher(), invocation)
@@ -64,7 +66,7 @@ internal class LoopSuspendingMethods(private val snapshots: ContextSnapshotFacto
 
 	private fun bodyContext(callerContext: CoroutineContext, dispatcher: CoroutineDispatcher): CoroutineContext {
 		val context = callerContext + dispatcher
-		return if (snapshots != null) context + ContextSnapshotElement(snapshots) else context
+		return if (captureContext != null) context + captureContext.invoke() else context
 	}
 
 	/**

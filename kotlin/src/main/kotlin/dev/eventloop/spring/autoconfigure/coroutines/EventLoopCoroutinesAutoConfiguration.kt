@@ -2,9 +2,8 @@ package dev.eventloop.spring.autoconfigure.coroutines
 
 import dev.eventloop.spring.aop.SuspendingMethods
 import dev.eventloop.spring.autoconfigure.OnEventLoopAutoConfiguration
+import dev.eventloop.spring.coroutines.ContextSnapshotElement
 import dev.eventloop.spring.coroutines.LoopSuspendingMethods
-import io.micrometer.context.ContextRegistry
-import io.micrometer.context.ContextSnapshotFactory
 import org.springframework.boot.autoconfigure.AutoConfiguration
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass
@@ -36,17 +35,13 @@ public class EventLoopCoroutinesAutoConfiguration {
 	@ConditionalOnMissingBean
 	public fun eventLoopSuspendingMethods(environment: Environment): SuspendingMethods {
 		val propagate = environment.getProperty("eventloop.propagate-context", Boolean::class.java, true)
-		return LoopSuspendingMethods(if (propagate && contextPropagationPresent) snapshotFactory() else null)
+		return LoopSuspendingMethods(if (propagate && contextPropagationPresent) ContextSnapshotElement.capture() else null)
 	}
 
 	private companion object {
 
 		val contextPropagationPresent: Boolean = ClassUtils.isPresent("io.micrometer.context.ContextSnapshotFactory",
 			EventLoopCoroutinesAutoConfiguration::class.java.classLoader)
-
-		// as the Java tasks' decorator: what the global registry knows, nothing else kept
-		fun snapshotFactory(): ContextSnapshotFactory =
-			ContextSnapshotFactory.builder().contextRegistry(ContextRegistry.getInstance()).clearMissing(true).build()
 
 	}
 
