@@ -11,13 +11,15 @@ import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.RejectedExecutionException
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
@@ -44,8 +46,12 @@ class EventLoopDispatcherTests {
 
 	private val dispatcher = loop.asCoroutineDispatcher()
 
+	// coroutines a test starts without waiting for them: cancelled after each test
+	private val scope = CoroutineScope(SupervisorJob())
+
 	@AfterEach
 	fun shutdown() {
+		scope.cancel()
 		loop.close()
 	}
 
@@ -117,7 +123,7 @@ class EventLoopDispatcherTests {
 	@Test
 	fun `a one-day delay loop runs in manual time`() {
 		var ticks = 0 // confined to the loop
-		val job = GlobalScope.launch(dispatcher) {
+		val job = scope.launch(dispatcher) {
 			repeat(24 * 60) {
 				delay(60_000)
 				ticks++
@@ -132,7 +138,7 @@ class EventLoopDispatcherTests {
 
 	@Test
 	fun `withTimeout times out when manual time passes its deadline, not before`() {
-		val result = GlobalScope.async(dispatcher) { withTimeout(5_000) { awaitCancellation() } }
+		val result = scope.async(dispatcher) { withTimeout(5_000) { awaitCancellation() } }
 		ticker.advance(Duration.ofMillis(4_999))
 		assertThat(result.isActive).isTrue()
 		ticker.advance(Duration.ofMillis(1))
@@ -234,7 +240,7 @@ class EventLoopDispatcherTests {
 	fun `a job on the loop can be joined from a coroutine on another loop`(): Unit = bounded {
 		val other = EventLoop.builder("other").build()
 		try {
-			val job: Job = GlobalScope.launch(dispatcher) { delay(1) }
+			val job: Job = scope.launch(dispatcher) { delay(1) }
 			ticker.advance(Duration.ofMillis(1))
 			val joinedOn = withContext(other.asCoroutineDispatcher()) {
 				job.join()

@@ -10,15 +10,14 @@ import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.time.Duration
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CompletableDeferred
-import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.test.TestScope
+import kotlinx.coroutines.test.runTest
 import kotlinx.coroutines.withContext
-import kotlinx.coroutines.withTimeout
-import kotlinx.coroutines.withTimeoutOrNull
 import org.assertj.core.api.Assertions.assertThat
 import org.assertj.core.api.Assertions.assertThatExceptionOfType
 import org.awaitility.Awaitility.await
@@ -186,9 +185,12 @@ class SuspendMethodsTests {
 		return response.body()
 	}
 
-	private fun bounded(body: suspend CoroutineScope.() -> Unit) {
-		runBlocking { withTimeout(10_000) { body() } }
-	}
+	/**
+	 * Run a test body as kotlinx-coroutines-test's `runTest` does: its own coroutines on the
+	 * test's virtual time, the suspend methods on the loops' own (real) timers, the whole
+	 * bounded by the test's timeout.
+	 */
+	private fun bounded(body: suspend TestScope.() -> Unit) = runTest(timeout = 10.seconds) { body() }
 
 	companion object {
 
