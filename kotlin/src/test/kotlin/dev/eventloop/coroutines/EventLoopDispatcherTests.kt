@@ -209,6 +209,18 @@ class EventLoopDispatcherTests {
 	}
 
 	@Test
+	fun `a withTimeout pending when the loop shuts down is cancelled with the loop's reason`(): Unit = bounded {
+		val never = CompletableDeferred<Unit>()
+		val waiting = async(dispatcher, start = CoroutineStart.UNDISPATCHED) { withTimeout(60_000) { never.await() } }
+		loop.close()
+		val failure = runCatching { waiting.await() }.exceptionOrNull()
+		assertThat(failure).isInstanceOf(CancellationException::class.java)
+			.isNotInstanceOf(TimeoutCancellationException::class.java)
+		assertThat(generateSequence(failure) { it.cause }.toList())
+			.anySatisfy { assertThat(it).isInstanceOf(LoopRejectedCancellationException::class.java) }
+	}
+
+	@Test
 	fun `waiting for a loop future inside a coroutine on the loop follows the blocking policy`(): Unit = bounded {
 		val other = EventLoop.builder("other").build()
 		try {
