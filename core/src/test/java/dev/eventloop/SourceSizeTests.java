@@ -21,17 +21,17 @@ class SourceSizeTests {
 	private static final int MAX_LINES = 500;
 
 	private static final List<String> LIBRARY_MODULES = List.of("core", "spring", "autoconfigure", "kafka",
-			"test-support");
+			"test-support", "kotlin");
 
 	@Test
 	void noMainSourceFileOfALibraryModuleIsLongerThan500Lines() throws IOException {
 		List<String> tooLong = new ArrayList<>();
 		int read = 0;
 		for (String module : LIBRARY_MODULES) {
-			Path sources = Path.of("..", module, "src", "main", "java");
+			Path sources = Path.of("..", module, "src", "main");
 			assertThat(sources).as("sources of module %s", module).isDirectory();
 			try (Stream<Path> files = Files.walk(sources)) {
-				for (Path file : files.filter((candidate) -> candidate.toString().endsWith(".java")).toList()) {
+				for (Path file : files.filter(SourceSizeTests::isSource).toList()) {
 					read++;
 					if (lines(file) > MAX_LINES) {
 						tooLong.add(file + " (" + lines(file) + " lines)");
@@ -41,6 +41,11 @@ class SourceSizeTests {
 		}
 		assertThat(read).as("main source files read").isGreaterThan(100);
 		assertThat(tooLong).as("main source files over %d lines", MAX_LINES).isEmpty();
+	}
+
+	private static boolean isSource(Path file) {
+		String name = file.toString();
+		return name.endsWith(".java") || name.endsWith(".kt");
 	}
 
 	private static long lines(Path file) {

@@ -16,7 +16,9 @@ import org.springframework.aot.hint.annotation.Reflective;
  * <p>
  * A method returning {@code CompletableFuture} or {@code CompletionStage} returns at
  * once, and a caller on an event loop gets the future completed on its own loop. A
- * {@code void} method is fire and forget (failures are logged). A Reactor {@code Mono} is
+ * {@code void} method is fire and forget (failures are logged). A Kotlin {@code suspend}
+ * function (with the {@code eventloop-kotlin} module) runs each step on the offload
+ * executor, and its caller resumes in its own context. A Reactor {@code Mono} is
  * offloaded when subscribed to. Any other return type makes the caller wait, which is
  * refused on event-loop threads with a {@link dev.eventloop.BlockingOnLoopException}.
  *

@@ -21,6 +21,9 @@ import org.springframework.aot.hint.annotation.Reflective;
  * handler.</li>
  * <li>Reactor {@code Mono} (when Reactor is present): the call is dispatched when the
  * {@code Mono} is subscribed to.</li>
+ * <li>A Kotlin {@code suspend} function (with the {@code eventloop-kotlin} module): the
+ * body runs on the loop and resumes there after each suspension; the caller suspends
+ * rather than blocks.</li>
  * <li>Any other type: the caller waits for the result, with the rules of
  * {@link dev.eventloop.AsyncContext#call(dev.eventloop.EventLoopGroup, java.util.concurrent.Callable)
  * AsyncContext.call}: inline on the target loop, refused with a
@@ -69,7 +72,8 @@ public @interface OnEventLoop {
 	 * running (see {@link dev.eventloop.AsyncContext#dispatchSequentially}). For
 	 * asynchronous work per key, such as writes per account through a client that returns
 	 * futures. Requires a {@link #key()} and a {@code CompletableFuture} or
-	 * {@code CompletionStage} return type; calls waiting for their key wait outside the
+	 * {@code CompletionStage} return type, or a Kotlin {@code suspend} function (one call
+	 * per key until the function returns); calls waiting for their key wait outside the
 	 * loop's queue.
 	 * @return whether calls of one key wait for each other's futures
 	 */

@@ -60,14 +60,26 @@ final class KafkaListenerDispatchInterceptor implements MethodInterceptor {
 		}
 		catch (RuntimeException ex) {
 			// tracked like any record, and handed to the error handler when it "fails"
-			return dispatcher.dispatch(plan.record(arguments), group.next(), null, RecordOrdering.UNORDERED, () -> {
-				throw ex;
-			});
+			return answer(plan,
+					dispatcher.dispatch(plan.record(arguments), group.next(), null, RecordOrdering.UNORDERED, () -> {
+						throw ex;
+					}));
 		}
 		// each attempt proceeds a fresh copy, on the loop, into the @OnEventLoop advice
-		// (which runs it inline there) and the listener method
-		return dispatcher.dispatch(plan.record(arguments), group.forKey(key), key, ordering,
-				() -> proxyInvocation.invocableClone().proceed());
+		// (which runs it inline there) and the listener method; a suspend listener's
+		// record is done when the function returns
+		RecordWork.ListenerInvocation attempt = plan.isSuspending()
+				? () -> SuspendingListeners.completion(proxyInvocation.invocableClone().proceed())
+				: () -> proxyInvocation.invocableClone().proceed();
+		return answer(plan, dispatcher.dispatch(plan.record(arguments), group.forKey(key), key, ordering, attempt));
+	}
+
+	/**
+	 * What the container gets: the dispatch's completed future, so that it polls on; for
+	 * a suspend listener nothing (Spring's proxy returns it as the function's result).
+	 */
+	private static @Nullable Object answer(KafkaListenerMethod plan, Object dispatched) {
+		return plan.isSuspending() ? null : dispatched;
 	}
 
 	private @Nullable KafkaRecordDispatcher dispatcher() {

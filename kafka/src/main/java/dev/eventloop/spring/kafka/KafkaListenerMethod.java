@@ -17,9 +17,10 @@ import org.springframework.messaging.handler.annotation.SendTo;
 
 /**
  * A {@code @KafkaListener} method that also carries {@code @OnEventLoop} with a key and
- * returns a future, worked out once per method: which parameter is the record, and the
- * {@link EventLoopMethod} that the {@code @OnEventLoop} advice works out for the same
- * method (its group and key expression).
+ * returns a future (or is a Kotlin {@code suspend} function), worked out once per method:
+ * which parameter is the record, and the {@link EventLoopMethod} that the
+ * {@code @OnEventLoop} advice works out for the same method (its group and key
+ * expression).
  */
 final class KafkaListenerMethod {
 
@@ -52,11 +53,12 @@ final class KafkaListenerMethod {
 			return null;
 		}
 		String description = describe(method);
-		if (!method.getReturnType().isAssignableFrom(CompletableFuture.class)
-				|| method.getReturnType() == Object.class) {
+		if (!onEventLoop.isSuspending() && (!method.getReturnType().isAssignableFrom(CompletableFuture.class)
+				|| method.getReturnType() == Object.class)) {
 			logger.warn("@KafkaListener @OnEventLoop method " + description + " does not return a"
 					+ " CompletableFuture, so the container acknowledges its records before they run and a full"
-					+ " loop rejects them: declare CompletableFuture<Void> as its return type to have its records"
+					+ " loop rejects them: declare CompletableFuture<Void> as its return type (or make it a Kotlin"
+					+ " suspend function) to have its records"
 					+ " committed after they complete and held back when the loop is full.");
 			return null;
 		}
@@ -89,6 +91,14 @@ final class KafkaListenerMethod {
 				+ " its records cannot be tracked by partition and offset: take the ConsumerRecord<K, V> as a"
 				+ " parameter to have them committed after they complete and held back when the loop is full.");
 		return null;
+	}
+
+	/**
+	 * Return whether the listener is a Kotlin {@code suspend} function: its record is
+	 * done when the function returns, and the container gets no future from it.
+	 */
+	boolean isSuspending() {
+		return this.onEventLoop.isSuspending();
 	}
 
 	ConsumerRecord<?, ?> record(@Nullable Object[] arguments) {

@@ -13,6 +13,7 @@ import dev.eventloop.spring.OnEventLoop;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.KotlinDetector;
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -33,6 +34,14 @@ public final class EventLoopMethod {
 	private static final boolean reactorPresent = ClassUtils.isPresent("reactor.core.publisher.Flux",
 			EventLoopMethod.class.getClassLoader());
 
+	// what a suspend method needs: Spring's proxies run it through
+	// kotlinx-coroutines-reactor,
+	// and the eventloop-kotlin module puts it on the loop
+	private static final boolean coroutinesPresent = ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt",
+			EventLoopMethod.class.getClassLoader())
+			&& ClassUtils.isPresent("dev.eventloop.coroutines.EventLoopDispatcher",
+					EventLoopMethod.class.getClassLoader());
+
 	enum Mode {
 
 		ON_EVENT_LOOP, OFFLOAD
@@ -41,7 +50,7 @@ public final class EventLoopMethod {
 
 	enum ReturnKind {
 
-		FUTURE, VOID, REACTIVE, BLOCKING
+		FUTURE, VOID, REACTIVE, BLOCKING, SUSPEND
 
 	}
 
@@ -117,12 +126,13 @@ public final class EventLoopMethod {
 					"is @OnEventLoop(sequential = true) without a key",
 					"Give " + describe(method) + " a key, such as key = \"#p0\", or remove sequential = true.");
 		}
-		if (annotation.sequential() && !CompletionStage.class.isAssignableFrom(method.getReturnType())) {
+		if (annotation.sequential() && returnKind != ReturnKind.SUSPEND
+				&& !CompletionStage.class.isAssignableFrom(method.getReturnType())) {
 			throw new InvalidEventLoopMethodException(describe(method),
 					"is @OnEventLoop(sequential = true) but returns " + method.getReturnType().getName()
 							+ ", not a future to wait for",
 					"Declare CompletableFuture or CompletionStage as the return type of " + describe(method)
-							+ ", or remove sequential = true.");
+							+ " (or make it a Kotlin suspend function), or remove sequential = true.");
 		}
 		return new EventLoopMethod(method, Mode.ON_EVENT_LOOP, annotation.value(), key, returnKind,
 				annotation.sequential());
@@ -133,6 +143,10 @@ public final class EventLoopMethod {
 	}
 
 	private static ReturnKind returnKind(Method method) {
+		if (KotlinDetector.isSuspendingFunction(method)) {
+			checkCoroutines(method);
+			return ReturnKind.SUSPEND;
+		}
 		Class<?> type = method.getReturnType();
 		if (type == void.class) {
 			return ReturnKind.VOID;
@@ -150,6 +164,16 @@ public final class EventLoopMethod {
 			return ReturnKind.REACTIVE;
 		}
 		return ReturnKind.BLOCKING;
+	}
+
+	private static void checkCoroutines(Method method) {
+		if (!coroutinesPresent) {
+			throw new InvalidEventLoopMethodException(describe(method),
+					"is a Kotlin suspend function, which runs on a loop only with the eventloop-kotlin module and "
+							+ "kotlinx-coroutines-reactor",
+					"Add dev.eventloop:eventloop-kotlin and org.jetbrains.kotlinx:kotlinx-coroutines-reactor to the "
+							+ "application's dependencies.");
+		}
 	}
 
 	/**
@@ -238,6 +262,15 @@ public final class EventLoopMethod {
 			throw new IllegalStateException("Method " + describe(this.method) + " has no reactive return type");
 		}
 		return adapter;
+	}
+
+	/**
+	 * Return whether the method is a Kotlin {@code suspend} function, whose call Spring's
+	 * proxy turns into a publisher of its result.
+	 * @return whether the method suspends
+	 */
+	public boolean isSuspending() {
+		return this.returnKind == ReturnKind.SUSPEND;
 	}
 
 	/**

@@ -37,6 +37,9 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 	// resolved on first call by any caller thread; racing resolutions find the same bean
 	private volatile @Nullable AsyncContext asyncContext;
 
+	// the runner of suspend methods, resolved on first call of one as asyncContext is
+	private volatile @Nullable SuspendingMethods suspendingMethods;
+
 	// the task observations, or NO_OBSERVATIONS; resolved on first call as asyncContext
 	// is
 	private volatile @Nullable Object observations;
@@ -102,6 +105,16 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 						() -> MethodResults.proceed(invocation));
 				yield unwrap(() -> (key != null) ? context.call(group, key, call) : context.call(group, call));
 			}
+			case SUSPEND -> {
+				if (plan.sequential()) {
+					yield suspendingMethods().sequentially(context, group, Objects.requireNonNull(key), invocation);
+				}
+				// the loop is chosen once per call: the body resumes on it after each
+				// suspension
+				EventLoop caller = context.inlineLoop(group, key);
+				EventLoop loop = (caller != null) ? caller : (key != null) ? group.forKey(key) : group.next();
+				yield suspendingMethods().onLoop(loop, invocation);
+			}
 		};
 	}
 
@@ -136,6 +149,7 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 			case REACTIVE -> ReactorSupport.deferred(plan.reactiveAdapter(),
 					() -> context.offload(() -> MethodResults.proceed(invocation)));
 			case BLOCKING -> unwrap(() -> context.await(context.offload(() -> MethodResults.proceed(invocation))));
+			case SUSPEND -> suspendingMethods().offload(context, invocation);
 		};
 	}
 
@@ -188,6 +202,15 @@ final class EventLoopMethodInterceptor implements MethodInterceptor {
 		}
 		Object found = observations;
 		return () -> ObservationSupport.observeInline(found, caller, call);
+	}
+
+	private SuspendingMethods suspendingMethods() {
+		SuspendingMethods methods = this.suspendingMethods;
+		if (methods == null) {
+			methods = this.beanFactory.getBean(SuspendingMethods.class);
+			this.suspendingMethods = methods;
+		}
+		return methods;
 	}
 
 	private AsyncContext asyncContext() {
