@@ -85,22 +85,11 @@ class SubmittedTask<T extends @Nullable Object> extends LoopFuture<T> implements
 			return;
 		}
 		EventLoop home = this.home;
-		if (home == null || home.inLoop()) {
-			completeWithOutcome();
-			return;
-		}
-		LoopThread thread = home.thread();
-		if (thread.pendingHops != null) {
-			// a loop that may block on a future tracks its hops (see
-			// LoopFuture.awaitOnLoop)
-			Object outcome = this.outcome;
-			this.outcome = null;
-			if (outcome instanceof Failure failure) {
-				completeOn(home, null, failure.cause);
-			}
-			else {
-				completeOn(home, castOutcome(outcome), null);
-			}
+		if (home == null || home.inLoop() || home.thread().pendingHops != null) {
+			// now, or through a tracked CompletionHop on a loop that may block on a
+			// future
+			// (see LoopFuture.awaitOnLoop)
+			completeWithOutcome(home);
 			return;
 		}
 		try {
@@ -108,7 +97,7 @@ class SubmittedTask<T extends @Nullable Object> extends LoopFuture<T> implements
 		}
 		catch (RejectedExecutionException ex) {
 			// the home loop has terminated: complete here rather than lose the outcome
-			completeWithOutcome();
+			completeWithOutcome(null);
 		}
 	}
 
@@ -121,7 +110,8 @@ class SubmittedTask<T extends @Nullable Object> extends LoopFuture<T> implements
 	@Override
 	public void abandon(RejectedExecutionException cause) {
 		if (this.callable == null) {
-			completeWithOutcome(); // a hop: the outcome exists, deliver it on this thread
+			completeWithOutcome(null); // a hop: the outcome exists, deliver it on this
+										// thread
 			return;
 		}
 		this.callable = null;
@@ -129,15 +119,15 @@ class SubmittedTask<T extends @Nullable Object> extends LoopFuture<T> implements
 		deliver();
 	}
 
-	private void completeWithOutcome() {
+	/**
+	 * Complete with the kept outcome on the given loop ({@code null}: on this thread),
+	 * and let go of it.
+	 */
+	private void completeWithOutcome(@Nullable EventLoop on) {
 		Object outcome = this.outcome;
 		this.outcome = null;
-		if (outcome instanceof Failure failure) {
-			completeExceptionally(failure.cause);
-		}
-		else {
-			complete(castOutcome(outcome));
-		}
+		Throwable failure = (outcome instanceof Failure failed) ? failed.cause : null;
+		completeOn(on, (failure != null) ? null : castOutcome(outcome), failure);
 	}
 
 	@SuppressWarnings({ "unchecked", "NullAway" })
