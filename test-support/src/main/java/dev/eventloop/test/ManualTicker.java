@@ -144,17 +144,7 @@ public final class ManualTicker implements Ticker {
 		return next.isPresent() && next.getAsLong() - this.nanos <= 0;
 	}
 
-	/** How long {@code advance} spins for a loop's timers before it blocks. */
-	private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-
 	private static int await(EventLoop loop, CompletableFuture<Integer> run) {
-		// running due timers takes a loop microseconds: wait that long without parking,
-		// so
-		// that advancing over many timer periods does not pay a thread wake-up per period
-		long spinUntil = System.nanoTime() + SPIN_NANOS;
-		while (!run.isDone() && System.nanoTime() - spinUntil < 0) {
-			Thread.onSpinWait();
-		}
 		try {
 			return run.get(LOOP_WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
