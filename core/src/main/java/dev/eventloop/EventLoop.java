@@ -212,7 +212,8 @@ public final class EventLoop implements EventLoopGroup, Executor {
 
 	/**
 	 * Queue a task to run on this loop. Failures go to the loop's uncaught-exception
-	 * handler.
+	 * handler. A task still queued when the loop terminates never runs: it is counted as
+	 * abandoned, and told so if it is an {@link AbandonableTask}.
 	 * @param task the task
 	 * @throws RejectedExecutionException if the loop is shutting down or terminated, or
 	 * its bounded queue is full

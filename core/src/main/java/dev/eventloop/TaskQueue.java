@@ -1,5 +1,6 @@
 package dev.eventloop;
 
+import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * the sweep lock ({@link #sweep()}).
  */
 final class TaskQueue {
+
+	private static final System.Logger logger = System.getLogger(EventLoop.class.getName());
 
 	private static final VarHandle PENDING;
 
@@ -259,13 +262,13 @@ final class TaskQueue {
 			while ((task = poll()) != null) {
 				boolean internal = LoopTask.isInternal(task); // before abandon() changes
 																// it
-				if (task instanceof LoopTask loopTask) {
+				if (task instanceof LoopTask || task instanceof AbandonableTask) {
 					if (cause == null) {
 						cause = new RejectedExecutionException("Event loop '" + this.loopName
 								+ "' shut down before this task ran (the shutdown timeout ran out). "
 								+ "Raise the shutdown timeout, or stop submitting work earlier.");
 					}
-					loopTask.abandon(cause);
+					abandon(task, cause);
 				}
 				if (!internal) {
 					count++;
@@ -274,6 +277,21 @@ final class TaskQueue {
 		}
 		this.counters.abandoned(count);
 		return count;
+	}
+
+	private void abandon(Runnable task, RejectedExecutionException cause) {
+		if (task instanceof LoopTask loopTask) {
+			loopTask.abandon(cause);
+			return;
+		}
+		try {
+			((AbandonableTask) task).abandoned(cause);
+		}
+		catch (RuntimeException ex) {
+			// a user's callback: one that fails must not keep the rest of the queue from
+			// being told
+			logger.log(Level.WARNING, "A task abandoned by event loop '" + this.loopName + "' failed to take it", ex);
+		}
 	}
 
 	boolean isEmpty() {

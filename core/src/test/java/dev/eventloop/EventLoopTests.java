@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -214,6 +215,44 @@ class EventLoopTests {
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(RejectedExecutionException.class)
 			.withMessageContaining("'drain'");
+	}
+
+	@Test
+	void anAbandonableTaskStillQueuedAtTerminationIsToldWhyInsteadOfRunEvenAfterAnotherFailsToTakeIt()
+			throws Exception {
+		EventLoop loop = EventLoop.builder("abandoning").build();
+		CountDownLatch release = new CountDownLatch(1);
+		loop.execute(() -> awaitQuietly(release));
+		AtomicBoolean ran = new AtomicBoolean();
+		CompletableFuture<RejectedExecutionException> told = new CompletableFuture<>();
+		loop.execute(abandonable(() -> ran.set(true), (cause) -> {
+			throw new IllegalStateException("a callback that fails");
+		}));
+		loop.execute(abandonable(() -> ran.set(true), told::complete));
+		// a zero budget: the deadline has passed when the loop looks at its queue again
+		CompletableFuture<Void> terminated = loop.shutdownGracefully(Duration.ZERO);
+		release.countDown();
+		terminated.get(30, TimeUnit.SECONDS);
+		assertThat(told).succeedsWithin(Duration.ZERO)
+			.satisfies((cause) -> assertThat(cause).hasMessageContaining("Event loop 'abandoning' shut down before"));
+		assertThat(ran).isFalse();
+		assertThat(loop.stats().tasks().abandoned()).isEqualTo(2);
+	}
+
+	private static AbandonableTask abandonable(Runnable run, Consumer<RejectedExecutionException> abandoned) {
+		return new AbandonableTask() {
+
+			@Override
+			public void run() {
+				run.run();
+			}
+
+			@Override
+			public void abandoned(RejectedExecutionException cause) {
+				abandoned.accept(cause);
+			}
+
+		};
 	}
 
 	@Test

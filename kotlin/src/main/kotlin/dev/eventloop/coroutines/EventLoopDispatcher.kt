@@ -1,5 +1,6 @@
 package dev.eventloop.coroutines
 
+import dev.eventloop.AbandonableTask
 import dev.eventloop.EventLoop
 import dev.eventloop.EventLoopGroup
 import java.time.Duration
@@ -28,11 +29,11 @@ import kotlinx.coroutines.cancel
  * - **Time is the loop's**: `delay` and `withTimeout` are served by the loop's own timers,
  *   which read its `Ticker`, so a test's `ManualTicker` moves them.
  * - **Shutdown cancels**: a resumption the loop refuses (it is shut down, or its bounded
- *   queue is full) cancels the coroutine's job with a [LoopRejectedCancellationException]
- *   that names the loop and carries the loop's refusal as its cause; the cancelled
- *   coroutine then finishes (its `finally` blocks run) on `Dispatchers.IO`, as kotlinx's
- *   executor dispatchers do. A `delay` pending when the loop shuts down is cancelled the
- *   same way.
+ *   queue is full) or abandons (it terminated with the resumption still queued) cancels
+ *   the coroutine's job with a [LoopRejectedCancellationException] that names the loop
+ *   and carries the loop's reason as its cause; the cancelled coroutine then finishes
+ *   (its `finally` blocks run) on `Dispatchers.IO`, as kotlinx's executor dispatchers
+ *   do. A `delay` pending when the loop shuts down is cancelled the same way.
  *
  * Two dispatchers of the same loop are equal, so `withContext` between them does not
  * dispatch.
@@ -47,7 +48,7 @@ public class EventLoopDispatcher internal constructor(public val loop: EventLoop
 
 	override fun dispatch(context: CoroutineContext, block: Runnable) {
 		try {
-			loop.execute(block)
+			loop.execute(Resumption(this, context, block))
 		}
 		catch (ex: RejectedExecutionException) {
 			refused(context, block, ex)
@@ -95,6 +96,23 @@ public class EventLoopDispatcher internal constructor(public val loop: EventLoop
 	override fun hashCode(): Int = System.identityHashCode(loop)
 
 	override fun toString(): String = "EventLoopDispatcher[${loop.name()}]"
+
+	/**
+	 * One queued resumption: a loop that terminates before running it (its shutdown
+	 * timeout ran out) cancels the coroutine, as a refusal does, instead of leaving it
+	 * suspended for ever.
+	 */
+	private class Resumption(
+		private val dispatcher: EventLoopDispatcher,
+		private val context: CoroutineContext,
+		private val block: Runnable,
+	) : AbandonableTask {
+
+		override fun run() = block.run()
+
+		override fun abandoned(cause: RejectedExecutionException) = dispatcher.refused(context, block, cause)
+
+	}
 
 	/**
 	 * One `delay`: the timer's task (resumes on the loop without a second dispatch), the

@@ -8,7 +8,9 @@ import dev.eventloop.test.ManualTicker
 import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
 import java.util.concurrent.RejectedExecutionException
+import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineScope
@@ -197,6 +199,28 @@ class EventLoopDispatcherTests {
 			.hasMessageContaining("Event loop 'kt'")
 			.hasCauseInstanceOf(RejectedExecutionException::class.java)
 	}
+
+	@Test
+	fun `a resumption still queued when the loop's shutdown budget runs out is cancelled with the loop's reason`(): Unit =
+		bounded {
+			val busy = EventLoop.builder("abandoning").build()
+			val release = CountDownLatch(1)
+			busy.execute { release.await(10, TimeUnit.SECONDS) }
+			// started from this thread: queued on the loop, behind the task that holds it
+			val queued = async(busy.asCoroutineDispatcher()) { "never" }
+			// a zero budget: the deadline has passed when the loop looks at its queue again
+			val terminated = busy.shutdownGracefully(Duration.ZERO)
+			release.countDown()
+			terminated.await()
+			val failure = runCatching { queued.await() }.exceptionOrNull()
+			assertThat(failure).isInstanceOf(CancellationException::class.java)
+			assertThat(generateSequence(failure) { it.cause }.toList()).anySatisfy {
+				assertThat(it).isInstanceOf(LoopRejectedCancellationException::class.java)
+					.hasMessageContaining("Event loop 'abandoning'")
+					.hasRootCauseInstanceOf(RejectedExecutionException::class.java)
+			}
+			assertThat(busy.stats().tasks().abandoned()).isEqualTo(1)
+		}
 
 	@Test
 	fun `a delay pending when the loop shuts down is cancelled with the loop's reason`(): Unit = bounded {

@@ -144,7 +144,7 @@ class BadInputTests {
 	 */
 	@Test
 	@DisplayName("a bean of another type named like a loop: no longer a startup failure, it lives beside the loop")
-	void aBeanOfAnotherTypeNamedLikeALoopNoLongerFailsStartup() {
+	void aBeanOfAnotherTypeNamedLikeALoopLivesBesideTheLoop() {
 		SpringApplication application = new SpringApplication(TestApplication.class, ClashingBeanConfiguration.class,
 				OrdersUserConfiguration.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
