@@ -221,8 +221,13 @@ class EventLoopTests {
 	void anAbandonableTaskStillQueuedAtTerminationIsToldWhyInsteadOfRunEvenAfterAnotherFailsToTakeIt()
 			throws Exception {
 		EventLoop loop = EventLoop.builder("abandoning").build();
+		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		loop.execute(() -> awaitQuietly(release));
+		loop.execute(() -> {
+			started.countDown();
+			awaitQuietly(release);
+		});
+		assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 		AtomicBoolean ran = new AtomicBoolean();
 		CompletableFuture<RejectedExecutionException> told = new CompletableFuture<>();
 		loop.execute(abandonable(() -> ran.set(true), (cause) -> {

@@ -204,16 +204,23 @@ class EventLoopDispatcherTests {
 	fun `a resumption still queued when the loop's shutdown budget runs out is cancelled with the loop's reason`(): Unit =
 		bounded {
 			val busy = EventLoop.builder("abandoning").build()
+			val started = CountDownLatch(1)
 			val release = CountDownLatch(1)
-			busy.execute { release.await(10, TimeUnit.SECONDS) }
-			// started from this thread: queued on the loop, behind the task that holds it
-			val queued = async(busy.asCoroutineDispatcher()) { "never" }
+			busy.execute {
+				started.countDown()
+				release.await(10, TimeUnit.SECONDS)
+			}
+			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue()
+			// started from this thread: queued on the loop, behind the task that holds it (in
+			// the test's scope: a coroutine that is never resumed must fail the test, not hang it)
+			val queued = scope.async(busy.asCoroutineDispatcher()) { "never" }
 			// a zero budget: the deadline has passed when the loop looks at its queue again
 			val terminated = busy.shutdownGracefully(Duration.ZERO)
 			release.countDown()
 			terminated.await()
-			val failure = runCatching { queued.await() }.exceptionOrNull()
+			val failure = runCatching { withTimeout(5_000) { queued.await() } }.exceptionOrNull()
 			assertThat(failure).isInstanceOf(CancellationException::class.java)
+				.isNotInstanceOf(TimeoutCancellationException::class.java)
 			assertThat(generateSequence(failure) { it.cause }.toList()).anySatisfy {
 				assertThat(it).isInstanceOf(LoopRejectedCancellationException::class.java)
 					.hasMessageContaining("Event loop 'abandoning'")
