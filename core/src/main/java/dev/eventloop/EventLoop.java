@@ -121,6 +121,15 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	/**
+	 * Return the loop that runs on the given thread, if any.
+	 * @param thread the thread
+	 * @return its loop, or empty when the thread runs no event loop
+	 */
+	public static Optional<EventLoop> ofThread(Thread thread) {
+		return Optional.ofNullable((thread instanceof LoopThread loopThread) ? loopThread.loop : null);
+	}
+
+	/**
 	 * Return whether the thread runs one of this library's loops (for Reactor,
 	 * BlockHound).
 	 * @param thread the thread

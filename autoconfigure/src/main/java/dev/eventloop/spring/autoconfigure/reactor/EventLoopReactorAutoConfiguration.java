@@ -1,5 +1,6 @@
 package dev.eventloop.spring.autoconfigure.reactor;
 
+import dev.eventloop.EventLoopRegistry;
 import dev.eventloop.spring.autoconfigure.EventLoopAutoConfiguration;
 import dev.eventloop.spring.reactor.ReactorNonBlockingLoopThreads;
 
@@ -26,8 +27,8 @@ public final class EventLoopReactorAutoConfiguration {
 	}
 
 	@Bean
-	ReactorNonBlockingLoopThreads reactorNonBlockingLoopThreads() {
-		return ReactorNonBlockingLoopThreads.register();
+	ReactorNonBlockingLoopThreads reactorNonBlockingLoopThreads(EventLoopRegistry registry) {
+		return ReactorNonBlockingLoopThreads.register(registry);
 	}
 
 }

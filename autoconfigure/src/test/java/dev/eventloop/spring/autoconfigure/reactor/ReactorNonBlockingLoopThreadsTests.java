@@ -88,6 +88,25 @@ class ReactorNonBlockingLoopThreadsTests {
 	}
 
 	@Test
+	void eachRunningContextShouldAnswerForItsOwnLoopsOnlySoThatAViolationIsCountedOnce() {
+		this.contextRunner.withPropertyValues("eventloop.blocking-policy=warn").run((first) -> {
+			this.contextRunner.withPropertyValues("eventloop.blocking-policy=warn").run((second) -> {
+				EventLoop loop = second.getBean(EventLoop.class);
+				assertThat(loop.submit(() -> Mono.delay(Duration.ofMillis(5)).block())
+					.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isZero();
+				assertThat(loop.counters().blockingViolations()).isEqualTo(1);
+				assertThat(first.getBean(EventLoop.class).counters().blockingViolations()).isZero();
+			});
+			// a loop built by hand, beside a running context: no registration claims it
+			try (EventLoop standalone = EventLoop.builder("standalone").build()) {
+				assertThat(standalone.submit(Schedulers::isInNonBlockingThread).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+					.isFalse();
+				assertThat(standalone.counters().blockingViolations()).isZero();
+			}
+		});
+	}
+
+	@Test
 	void withoutReactorThereShouldBeNoRegistration() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("reactor.core"))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ReactorNonBlockingLoopThreads.class));
