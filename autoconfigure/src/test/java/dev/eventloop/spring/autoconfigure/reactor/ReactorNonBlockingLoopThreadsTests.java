@@ -107,6 +107,61 @@ class ReactorNonBlockingLoopThreadsTests {
 	}
 
 	@Test
+	void contextsWithFailAndWarnPoliciesAtOnceShouldEachApplyTheirOwnPolicy() {
+		this.contextRunner.withPropertyValues("eventloop.blocking-policy=fail").run((failing) -> {
+			this.contextRunner.withPropertyValues("eventloop.blocking-policy=warn").run((warning) -> {
+				EventLoop strict = failing.getBean(EventLoop.class);
+				EventLoop lenient = warning.getBean(EventLoop.class);
+				assertRefused(strict, () -> Mono.delay(Duration.ofMillis(5)).block());
+				assertThat(lenient.submit(() -> Mono.delay(Duration.ofMillis(5)).block())
+					.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isZero();
+				assertThat(strict.counters().blockingViolations()).isZero();
+				assertThat(lenient.counters().blockingViolations()).isEqualTo(1);
+			});
+			// the warning context has closed: the strict one still refuses
+			EventLoop strict = failing.getBean(EventLoop.class);
+			assertRefused(strict, () -> Mono.delay(Duration.ofMillis(5)).block());
+		});
+	}
+
+	@Test
+	void aClosedContextsRegistrationShouldAnswerFalseEvenForItsOwnLoopsThreads() throws Exception {
+		ReactorNonBlockingLoopThreads[] registration = new ReactorNonBlockingLoopThreads[1];
+		Thread[] loopThread = new Thread[1];
+		this.contextRunner.run((context) -> {
+			registration[0] = context.getBean(ReactorNonBlockingLoopThreads.class);
+			EventLoop loop = context.getBean(EventLoop.class);
+			loopThread[0] = loop.submit(Thread::currentThread).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			assertThat(registration[0].test(loopThread[0])).isTrue();
+		});
+		assertThat(registration[0].test(loopThread[0])).isFalse();
+		assertThat(Schedulers.isNonBlockingThread(loopThread[0])).isFalse();
+	}
+
+	@Test
+	void aLoopsThreadAskedAboutFromAnotherThreadShouldBeNonBlockingWhateverThePolicyWithoutAViolation() {
+		for (String policy : List.of("fail", "warn", "allow")) {
+			this.contextRunner.withPropertyValues("eventloop.blocking-policy=" + policy).run((context) -> {
+				EventLoop loop = context.getBean(EventLoop.class);
+				Thread thread = loop.submit(Thread::currentThread).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+				assertThat(Schedulers.isNonBlockingThread(thread)).as(policy).isTrue();
+				assertThat(Schedulers.isNonBlockingThread(Thread.currentThread())).as(policy).isFalse();
+				assertThat(loop.counters().blockingViolations()).as(policy).isZero();
+			});
+		}
+	}
+
+	@Test
+	void askingWhetherALoopThreadIsNonBlockingWithoutBlockingShouldNotCountAViolationUnderWarn() {
+		// a common idiom: ask, and offload if the current thread must not block
+		this.contextRunner.withPropertyValues("eventloop.blocking-policy=warn").run((context) -> {
+			EventLoop loop = context.getBean(EventLoop.class);
+			loop.submit(Schedulers::isInNonBlockingThread).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			assertThat(loop.counters().blockingViolations()).isZero();
+		});
+	}
+
+	@Test
 	void withoutReactorThereShouldBeNoRegistration() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("reactor.core"))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ReactorNonBlockingLoopThreads.class));
