@@ -7,9 +7,9 @@ import java.util.concurrent.RejectedExecutionException;
  * will never run it. A loop that terminates with tasks still queued (its shutdown timeout
  * ran out, or the loop died) calls {@link #abandoned(RejectedExecutionException)} on each
  * such task instead of dropping it, so that whoever waits for it can be told. Tasks given
- * to {@code submit} or {@code schedule} need nothing of the kind: their futures fail.
- * The loop recognises the task itself: one wrapped by another {@code Runnable} on its way
- * to the loop (a decorator of {@link AsyncContext}, say) is dropped like any other.
+ * to {@code submit} or {@code schedule} need nothing of the kind: their futures fail. The
+ * loop recognises the task itself: one wrapped by another {@code Runnable} on its way to
+ * the loop (a decorator of {@link AsyncContext}, say) is dropped like any other.
  * <p>
  * For example, a coroutine dispatcher's resumption: abandoned, it cancels the coroutine
  * rather than leave it suspended for ever.

@@ -265,7 +265,8 @@ final class TaskQueue {
 				if (task instanceof LoopTask || task instanceof AbandonableTask) {
 					if (cause == null) {
 						cause = new RejectedExecutionException("Event loop '" + this.loopName
-								+ "' shut down before this task ran (the shutdown timeout ran out). "
+								+ "' shut down before this task ran (its shutdown timeout ran out, the watchdog "
+								+ "stopped a stuck task, or the loop died: its log says which). "
 								+ "Raise the shutdown timeout, or stop submitting work earlier.");
 					}
 					abandon(task, cause);
@@ -287,9 +288,11 @@ final class TaskQueue {
 		try {
 			((AbandonableTask) task).abandoned(cause);
 		}
-		catch (RuntimeException ex) {
-			// a user's callback: one that fails must not keep the rest of the queue from
-			// being told
+		catch (Throwable ex) {
+			// a user's callback, on the sweeping thread (the loop's, a producer's or the
+			// watchdog's): whatever it throws, an Error included, must not keep the rest
+			// of
+			// the queue from being told nor the loop from terminating
 			logger.log(Level.WARNING, "A task abandoned by event loop '" + this.loopName + "' failed to take it", ex);
 		}
 	}

@@ -20,7 +20,9 @@ import org.springframework.beans.factory.DisposableBean;
  * non-blocking, so Reactor refuses as on its own threads; {@link BlockingPolicy#WARN}
  * counts and logs the violation and lets it block; {@link BlockingPolicy#ALLOW} lets it
  * block. Asked about another thread, a thread of one of the context's loops is always
- * non-blocking.
+ * non-blocking. Reactor's question and a real wait look the same here: under
+ * {@code WARN}, {@code Schedulers.isInNonBlockingThread()} called on a loop counts and
+ * logs a violation and answers {@code false}.
  * <p>
  * Each registration answers for its own context's loops only: a loop of another context
  * in the same JVM (a test's cached context, say) or one built by hand is left to its own
