@@ -34,6 +34,10 @@ public class CoroutineBenchmarks {
 
 	static final int OPS = 1_000;
 
+	// a chain long enough that starting it from the benchmark's thread (a wake-up of a
+	// parked dispatcher thread, about 20 us here) no longer weighs in each operation
+	static final int LONG_OPS = 20_000;
+
 	/**
 	 * The dispatcher implementation under test.
 	 */
@@ -66,6 +70,12 @@ public class CoroutineBenchmarks {
 	@OperationsPerInvocation(OPS)
 	public int suspendChain() {
 		return Workloads.suspendChain(this.home.dispatcher(), OPS);
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(LONG_OPS)
+	public int suspendChainLong() {
+		return Workloads.suspendChain(this.home.dispatcher(), LONG_OPS);
 	}
 
 	@Benchmark
