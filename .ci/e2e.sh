@@ -50,7 +50,7 @@ LOG="$WORK_DIR/app.log"
 # a free port: one nobody answers on
 PORT=""
 for _ in $(seq 1 50); do
-	candidate=$((20000 + RANDOM % 40000))
+	candidate=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral ports (32768 and up): no outgoing connection takes it before the bind
 	if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
 		PORT=$candidate
 		break
