@@ -214,37 +214,53 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 			case UNORDERED -> null;
 		};
 		RecordWork work = new RecordWork(this, record, invocation, lane, partition, inFlight, session, laneKey);
-		if (session.admit(work)) {
-			admitted(work);
+		boolean admitted;
+		boolean idle = false;
+		synchronized (session) { // admitted and in its key's lane in one step (admitNext)
+			admitted = session.admit(work);
+			if (admitted) {
+				idle = enterKeyLane(work);
+			}
 		}
-		else {
+		if (!admitted) {
 			work.held();
+		}
+		else if (idle) {
+			start(work);
 		}
 		return CompletableFuture.completedFuture(null);
 	}
 
-	/**
-	 * An admitted record enters the lane of its key, and starts if the key is idle.
-	 */
-	private void admitted(RecordWork work) {
+	// an admitted record enters its key's lane (under its session's lock): whether to
+	// start
+	private boolean enterKeyLane(RecordWork work) {
 		Object laneKey = work.laneKey();
 		if (laneKey == null || this.keyLanes.enter(laneKey, work)) {
-			start(work);
+			return true;
 		}
-		else {
-			work.waitingForKey(1);
-		}
+		work.waitingForKey(1);
+		return false;
 	}
 
 	/**
-	 * An admitted record is done with: the oldest record waiting for admission to its
-	 * consumer takes its place.
+	 * An admitted record is done with: the oldest record waiting for admission takes its
+	 * place. Taken and entered into its key's lane in one step under the session's lock:
+	 * two loops completing records at once must not enter a key's records out of order.
 	 */
 	private void admitNext(ConsumerSession session) {
-		RecordWork admitted = session.completed();
+		RecordWork admitted;
+		boolean idle = false;
+		synchronized (session) {
+			admitted = session.completed();
+			if (admitted != null) {
+				idle = enterKeyLane(admitted);
+			}
+		}
 		if (admitted != null) {
 			admitted.released();
-			admitted(admitted);
+			if (idle) {
+				start(admitted);
+			}
 		}
 	}
 
