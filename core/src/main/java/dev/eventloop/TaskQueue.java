@@ -257,19 +257,19 @@ final class TaskQueue {
 	int sweep() {
 		int count = 0;
 		synchronized (this.sweepLock) {
-			RejectedExecutionException cause = null;
+			RejectedExecutionException cause = new RejectedExecutionException("Event loop '" + this.loopName
+					+ "' shut down before this task ran (its shutdown timeout ran out, the watchdog "
+					+ "stopped a stuck task, or the loop died: its log says which). "
+					+ "Raise the shutdown timeout, or stop submitting work earlier.");
 			Runnable task;
 			while ((task = poll()) != null) {
-				boolean internal = LoopTask.isInternal(task); // before abandon() changes
-																// it
-				if (task instanceof LoopTask || task instanceof AbandonableTask) {
-					if (cause == null) {
-						cause = new RejectedExecutionException("Event loop '" + this.loopName
-								+ "' shut down before this task ran (its shutdown timeout ran out, the watchdog "
-								+ "stopped a stuck task, or the loop died: its log says which). "
-								+ "Raise the shutdown timeout, or stop submitting work earlier.");
-					}
-					abandon(task, cause);
+				// read before abandon() changes it
+				boolean internal = LoopTask.isInternal(task);
+				if (task instanceof LoopTask loopTask) {
+					loopTask.abandon(cause);
+				}
+				else if (task instanceof AbandonableTask abandonable) {
+					tell(abandonable, cause);
 				}
 				if (!internal) {
 					count++;
@@ -280,19 +280,14 @@ final class TaskQueue {
 		return count;
 	}
 
-	private void abandon(Runnable task, RejectedExecutionException cause) {
-		if (task instanceof LoopTask loopTask) {
-			loopTask.abandon(cause);
-			return;
-		}
+	private void tell(AbandonableTask task, RejectedExecutionException cause) {
 		try {
-			((AbandonableTask) task).abandoned(cause);
+			task.abandoned(cause);
 		}
 		catch (Throwable ex) {
 			// a user's callback, on the sweeping thread (the loop's, a producer's or the
-			// watchdog's): whatever it throws, an Error included, must not keep the rest
-			// of
-			// the queue from being told nor the loop from terminating
+			// watchdog's): whatever it throws must not keep the rest of the queue from
+			// being told, nor the loop from terminating
 			logger.log(Level.WARNING, "A task abandoned by event loop '" + this.loopName + "' failed to take it", ex);
 		}
 	}

@@ -95,13 +95,7 @@ class AttackAbandonableTaskTests {
 	void anAbandonedCallbackThatThrowsAnErrorDoesNotKeepTheOthersFromBeingToldNorTheLoopFromTerminating()
 			throws Exception {
 		EventLoop loop = EventLoop.builder("error-abandoning").build();
-		CountDownLatch started = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		loop.execute(() -> {
-			started.countDown();
-			awaitQuietly(release);
-		});
-		assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		HeldLoop held = HeldLoop.hold(loop);
 		Counted failing = new Counted() {
 
 			@Override
@@ -115,7 +109,7 @@ class AttackAbandonableTaskTests {
 		loop.execute(failing);
 		loop.execute(behind);
 		CompletableFuture<Void> terminated = loop.shutdownGracefully(Duration.ZERO);
-		release.countDown();
+		held.release();
 		assertThat(terminated).as("the termination future completes").succeedsWithin(Duration.ofSeconds(10));
 		assertThat(failing.abandons).hasValue(1);
 		assertThat(behind.abandons).as("the task behind the failing one is told").hasValue(1);
@@ -125,37 +119,12 @@ class AttackAbandonableTaskTests {
 	@Test
 	void aLoopKilledByItsOwnMachineryTellsItsQueuedAbandonableTasks() throws Exception {
 		EventLoop loop = EventLoop.builder("dying").build();
-		CountDownLatch started = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		loop.execute(() -> {
-			started.countDown();
-			awaitQuietly(release);
-		});
-		assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		HeldLoop held = HeldLoop.hold(loop);
 		InternalError machineryFailure = new InternalError("the loop's own code failed");
-		loop.execute(new LoopTask() {
-
-			@Override
-			public void execute() {
-			}
-
-			@Override
-			public void deliver() {
-				throw machineryFailure;
-			}
-
-			@Override
-			public void fail(Throwable failure) {
-			}
-
-			@Override
-			public void abandon(RejectedExecutionException cause) {
-			}
-
-		});
+		loop.execute(HeldLoop.failingToDeliver(machineryFailure));
 		Counted behind = new Counted();
 		loop.execute(behind);
-		release.countDown();
+		held.release();
 		loop.terminationFuture().get(30, TimeUnit.SECONDS);
 		assertThat(loop.stats().died()).isTrue();
 		assertThat(behind.runs).hasValue(0);
@@ -180,15 +149,6 @@ class AttackAbandonableTaskTests {
 		assertThat(late.runs).hasValue(0);
 		assertThat(late.abandons).as("refused to the caller, not told as well").hasValue(0);
 		assertThat(loop.stats().tasks().abandoned()).isZero();
-	}
-
-	private static void awaitQuietly(CountDownLatch latch) {
-		try {
-			latch.await(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 	private static class Counted implements AbandonableTask {

@@ -221,13 +221,7 @@ class EventLoopTests {
 	void anAbandonableTaskStillQueuedAtTerminationIsToldWhyInsteadOfRunEvenAfterAnotherFailsToTakeIt()
 			throws Exception {
 		EventLoop loop = EventLoop.builder("abandoning").build();
-		CountDownLatch started = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		loop.execute(() -> {
-			started.countDown();
-			awaitQuietly(release);
-		});
-		assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		HeldLoop held = HeldLoop.hold(loop);
 		AtomicBoolean ran = new AtomicBoolean();
 		CompletableFuture<RejectedExecutionException> told = new CompletableFuture<>();
 		loop.execute(abandonable(() -> ran.set(true), (cause) -> {
@@ -236,7 +230,7 @@ class EventLoopTests {
 		loop.execute(abandonable(() -> ran.set(true), told::complete));
 		// a zero budget: the deadline has passed when the loop looks at its queue again
 		CompletableFuture<Void> terminated = loop.shutdownGracefully(Duration.ZERO);
-		release.countDown();
+		held.release();
 		terminated.get(30, TimeUnit.SECONDS);
 		assertThat(told).succeedsWithin(Duration.ZERO)
 			.satisfies((cause) -> assertThat(cause).hasMessageContaining("Event loop 'abandoning' shut down before"));
@@ -476,26 +470,7 @@ class EventLoopTests {
 		CountDownLatch release = new CountDownLatch(1);
 		loop.execute(() -> awaitQuietly(release));
 		// delivering a result is the loop's own work, outside the task
-		loop.execute(new LoopTask() {
-
-			@Override
-			public void execute() {
-			}
-
-			@Override
-			public void deliver() {
-				throw machineryFailure;
-			}
-
-			@Override
-			public void fail(Throwable failure) {
-			}
-
-			@Override
-			public void abandon(RejectedExecutionException cause) {
-			}
-
-		});
+		loop.execute(HeldLoop.failingToDeliver(machineryFailure));
 		LoopFuture<String> behind = loop.submit(() -> "never");
 		release.countDown();
 		loop.terminationFuture().get(30, TimeUnit.SECONDS);
