@@ -43,7 +43,7 @@ public class HopBenchmark extends BenchmarkBase {
 	/**
 	 * The loop implementation under test.
 	 */
-	@Param({ "eventloop", "eventloop-raw", "eventloop-spin", "eventloop-adaptive", "netty", "vertx" })
+	@Param({ "eventloop", "eventloop-raw", "eventloop-spin", "eventloop-adaptive", "netty", "vertx", "vertx-future" })
 	public String implementation = "eventloop";
 
 	// set in setup, read by the benchmark thread (published by JMH's setup barrier)

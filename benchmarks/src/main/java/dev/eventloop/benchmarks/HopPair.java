@@ -43,7 +43,8 @@ interface HopPair extends AutoCloseable {
 	/**
 	 * Create the pair for an implementation name.
 	 * @param implementation one of {@code eventloop}, {@code eventloop-raw},
-	 * {@code eventloop-spin}, {@code eventloop-adaptive}, {@code netty}, {@code vertx}
+	 * {@code eventloop-spin}, {@code eventloop-adaptive}, {@code netty}, {@code vertx},
+	 * {@code vertx-future}
 	 * @return a started pair
 	 */
 	static HopPair create(String implementation) {
@@ -53,9 +54,10 @@ interface HopPair extends AutoCloseable {
 			case "eventloop-spin" -> new EventLoopHopPair(IdleStrategy.SPIN_THEN_PARK, false);
 			case "eventloop-adaptive" -> new EventLoopHopPair(IdleStrategy.ADAPTIVE, false);
 			case "netty" -> new NettyHopPair();
-			case "vertx" -> new VertxHopPair();
+			case "vertx" -> new VertxHopPair(false);
+			case "vertx-future" -> new VertxHopPair(true);
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-raw, eventloop-spin, eventloop-adaptive, netty or vertx");
+					+ "': use eventloop, eventloop-raw, eventloop-spin, eventloop-adaptive, netty, vertx or vertx-future");
 		};
 	}
 

@@ -59,11 +59,13 @@ interface Ledger extends AutoCloseable {
 	 * @param implementation {@code eventloop} (accounts confined to four loops, as in the
 	 * sample), {@code eventloop-per-core} (one loop per processor),
 	 * {@code eventloop-adaptive} (four loops with {@code IdleStrategy.ADAPTIVE}),
-	 * {@code locks} (a fixed pool of four threads and a lock per account),
-	 * {@code virtual-threads} (a virtual thread per operation, locks as for
-	 * {@code locks}; Java 21 and later) or {@code spring-async} (Spring {@code @Async}
-	 * methods on a four-thread {@code ThreadPoolTaskExecutor}, locks as for
-	 * {@code locks})
+	 * {@code eventloop-per-core-adaptive} and {@code eventloop-per-core-spin} (one loop
+	 * per processor with {@code IdleStrategy.ADAPTIVE} or
+	 * {@code IdleStrategy.SPIN_THEN_PARK}), {@code locks} (a fixed pool of four threads
+	 * and a lock per account), {@code virtual-threads} (a virtual thread per operation,
+	 * locks as for {@code locks}; Java 21 and later) or {@code spring-async} (Spring
+	 * {@code @Async} methods on a four-thread {@code ThreadPoolTaskExecutor}, locks as
+	 * for {@code locks})
 	 * @param accounts the number of accounts
 	 * @return a started ledger
 	 */
@@ -73,11 +75,16 @@ interface Ledger extends AutoCloseable {
 			case "eventloop-per-core" ->
 				new LoopLedger(accounts, Runtime.getRuntime().availableProcessors(), IdleStrategy.PARK);
 			case "eventloop-adaptive" -> new LoopLedger(accounts, LoopLedger.LOOPS, IdleStrategy.ADAPTIVE);
+			case "eventloop-per-core-adaptive" ->
+				new LoopLedger(accounts, Runtime.getRuntime().availableProcessors(), IdleStrategy.ADAPTIVE);
+			case "eventloop-per-core-spin" ->
+				new LoopLedger(accounts, Runtime.getRuntime().availableProcessors(), IdleStrategy.SPIN_THEN_PARK);
 			case "locks" -> LockLedger.onPool(accounts);
 			case "virtual-threads" -> LockLedger.onVirtualThreads(accounts);
 			case "spring-async" -> new SpringAsyncLedger(accounts);
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-per-core, eventloop-adaptive, locks, virtual-threads or spring-async");
+					+ "': use eventloop, eventloop-per-core, eventloop-adaptive, eventloop-per-core-adaptive, "
+					+ "eventloop-per-core-spin, locks, virtual-threads or spring-async");
 		};
 	}
 

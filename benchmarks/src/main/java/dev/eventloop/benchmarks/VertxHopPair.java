@@ -9,12 +9,17 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 
 /**
  * Two Vert.x 5 event-loop contexts on two event-loop threads, one per deployment (as two
  * verticles would have). The hop is Vert.x's idiom between contexts: on context A,
  * {@code b.runOnContext(..)} runs the work on B, which hands the result back with
- * {@code a.runOnContext(..)}.
+ * {@code a.runOnContext(..)}. With {@code futures}, the hop keeps the contract of this
+ * project's {@code submit(..).thenAccept(..)} instead: A creates a promise bound to its
+ * context (as every Vert.x API called on a context returns a future bound to it), B
+ * completes it, and Vert.x runs the listener A registered on A.
  */
 final class VertxHopPair implements HopPair {
 
@@ -26,7 +31,10 @@ final class VertxHopPair implements HopPair {
 
 	private final Thread aThread;
 
-	VertxHopPair() {
+	private final boolean futures;
+
+	VertxHopPair(boolean futures) {
+		this.futures = futures;
 		this.a = deploy();
 		this.b = deploy();
 		CompletableFuture<Thread> aThread = new CompletableFuture<>();
@@ -60,6 +68,14 @@ final class VertxHopPair implements HopPair {
 
 	@Override
 	public Runnable hop(Callable<Object> onB, Consumer<Object> thenOnA) {
+		if (this.futures) {
+			ContextInternal a = (ContextInternal) this.a;
+			return () -> {
+				PromiseInternal<Object> promise = a.promise();
+				this.b.runOnContext((ignored) -> promise.complete(call(onB)));
+				promise.future().onSuccess(thenOnA::accept);
+			};
+		}
 		return () -> this.b.runOnContext((ignored) -> {
 			Object value = call(onB);
 			this.a.runOnContext((back) -> thenOnA.accept(value));
