@@ -1,21 +1,9 @@
 package dev.eventloop;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
-
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
-import com.tngtech.archunit.core.domain.JavaCodeUnit;
-import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
-import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.lang.ConditionEvents;
-import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
 
 /**
@@ -34,57 +22,10 @@ final class ArchitectureTests {
 		.resideInAnyPackage("org.springframework..", "io.micrometer..", "org.apache.kafka..");
 
 	@ArchTest
-	static final ArchRule publicApiExposesOnlyPublicTypes = ArchRuleDefinition.codeUnits()
-		.that(arePartOfThePublicApi())
-		.should(exposeOnlyPublicTypes());
+	static final ArchRule publicApiExposesOnlyPublicTypes = PublicApiRules.publicApiOf("dev.eventloop..")
+		.should(PublicApiRules.exposeOnlyPublicTypes());
 
 	private ArchitectureTests() {
-	}
-
-	/**
-	 * Public methods and constructors of types that code outside the package can see.
-	 * @return the predicate
-	 */
-	static DescribedPredicate<JavaCodeUnit> arePartOfThePublicApi() {
-		return DescribedPredicate.describe("are public members of public types",
-				(codeUnit) -> codeUnit.getModifiers().contains(JavaModifier.PUBLIC)
-						&& isVisibleOutsideItsPackage(codeUnit.getOwner())
-						&& !codeUnit.getModifiers().contains(JavaModifier.SYNTHETIC));
-	}
-
-	static boolean isVisibleOutsideItsPackage(JavaClass type) {
-		if (!type.getModifiers().contains(JavaModifier.PUBLIC)) {
-			return false;
-		}
-		return type.getEnclosingClass().map(ArchitectureTests::isVisibleOutsideItsPackage).orElse(true);
-	}
-
-	/**
-	 * Every type a member names in its signature (return type, parameter types, type
-	 * arguments and declared exceptions) can be seen from outside its package.
-	 * @return the condition
-	 */
-	static ArchCondition<JavaCodeUnit> exposeOnlyPublicTypes() {
-		return new ArchCondition<>("expose only public types in their signatures") {
-
-			@Override
-			public void check(JavaCodeUnit codeUnit, ConditionEvents events) {
-				Set<JavaClass> involved = new LinkedHashSet<>(codeUnit.getReturnType().getAllInvolvedRawTypes());
-				codeUnit.getParameterTypes().forEach((type) -> involved.addAll(type.getAllInvolvedRawTypes()));
-				codeUnit.getExceptionTypes().forEach((type) -> involved.addAll(type.getAllInvolvedRawTypes()));
-				Set<String> hidden = involved.stream()
-					.map((type) -> type.isArray() ? type.getBaseComponentType() : type)
-					.filter((type) -> !type.isPrimitive() && !isVisibleOutsideItsPackage(type))
-					.map(JavaClass::getName)
-					.collect(Collectors.toCollection(TreeSet::new));
-				boolean satisfied = hidden.isEmpty();
-				String message = codeUnit.getFullName()
-						+ (satisfied ? " exposes only public types" : " exposes non-public types " + hidden) + " in "
-						+ codeUnit.getSourceCodeLocation();
-				events.add(new SimpleConditionEvent(codeUnit, satisfied, message));
-			}
-
-		};
 	}
 
 }

@@ -5,6 +5,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+import dev.eventloop.PublicApiRules;
 
 /**
  * Architecture rules of the Kafka module: every class of the project on its class path
@@ -12,7 +13,7 @@ import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
  * the rules see both sides of the module's boundary.
  */
 @AnalyzeClasses(packages = "dev.eventloop",
-		importOptions = { ImportOption.DoNotIncludeTests.class, KafkaArchitectureTests.OnlyTheProjectsOwnJars.class })
+		importOptions = { ImportOption.DoNotIncludeTests.class, PublicApiRules.OnlyTheProjectsOwnJars.class })
 final class KafkaArchitectureTests {
 
 	@ArchTest
@@ -33,20 +34,12 @@ final class KafkaArchitectureTests {
 		.dependOnClassesThat()
 		.resideInAPackage("dev.eventloop.spring.autoconfigure..");
 
+	@ArchTest
+	static final ArchRule publicApiExposesOnlyPublicTypes = PublicApiRules
+		.publicApiOf("dev.eventloop.spring.kafka..", "dev.eventloop.spring.autoconfigure.kafka..")
+		.should(PublicApiRules.exposeOnlyPublicTypes());
+
 	private KafkaArchitectureTests() {
-	}
-
-	/**
-	 * Leaves out the jars of other projects (Spring, Kafka, ...): none holds a class of
-	 * this project, and reading them all only to find none takes seconds.
-	 */
-	static final class OnlyTheProjectsOwnJars implements ImportOption {
-
-		@Override
-		public boolean includes(com.tngtech.archunit.core.importer.Location location) {
-			return !location.isJar() || location.contains("/eventloop-");
-		}
-
 	}
 
 }
