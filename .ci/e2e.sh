@@ -7,9 +7,8 @@
 # Chromium, then stops the application with SIGTERM and checks that it exits cleanly.
 # E2E_JAVA_OPTS adds JVM options, e.g. E2E_JAVA_OPTS=-Dspring.aot.enabled=true for the jar
 # built with the sample's 'aot' profile.
-case "${1:-}" in
-	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-esac
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+show_help_if_asked "$@"
 set -uo pipefail
 
 STARTUP_TIMEOUT=${E2E_STARTUP_TIMEOUT:-120}   # seconds to wait for health UP
@@ -19,52 +18,21 @@ read -r -a JAVA_OPTS <<<"${E2E_JAVA_OPTS:-}"
 CHROMIUM_FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 	--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars)
 
-FAILURES=0
-APP_PID=""
 STARTED=$(date +%s)
 
-pass() { echo "PASS  $*"; }
-fail() { echo "FAIL  $*"; FAILURES=$((FAILURES + 1)); }
-info() { echo "INFO  $*"; }
-
-cleanup() {
-	if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
-		kill -KILL "$APP_PID" 2>/dev/null
-		wait "$APP_PID" 2>/dev/null
-	fi
-}
-trap cleanup EXIT
-
-if [[ ! -f pom.xml || ! -d sample-app ]]; then
-	echo "FAIL  run .ci/e2e.sh from the repository root (no pom.xml and sample-app/ here: $(pwd))"
-	exit 1
-fi
-JAR=$(ls sample-app/target/eventloop-sample-app-*.jar 2>/dev/null | grep -v '\.original$' | head -n 1)
-if [[ -z "$JAR" ]]; then
-	echo "FAIL  no sample-app/target/eventloop-sample-app-*.jar: build it first with ./mvnw verify"
-	exit 1
-fi
+require_repository_root sample-app
+JAR=$(module_jar sample-app)
+[[ -n "$JAR" ]] || die "no sample-app/target/eventloop-sample-app-*.jar: build it first with ./mvnw verify"
 mkdir -p "$WORK_DIR"
 LOG="$WORK_DIR/app.log"
 
-# a free port: one nobody answers on
-PORT=""
-for _ in $(seq 1 50); do
-	candidate=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral ports (32768 and up): no outgoing connection takes it before the bind
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-		PORT=$candidate
-		break
-	fi
-done
-if [[ -z "$PORT" ]]; then
-	echo "FAIL  found no free port"
-	exit 1
-fi
+PORT=$(pick_free_port) || die "found no free port"
 BASE="http://127.0.0.1:$PORT"
 
 echo "== e2e: $JAR on port $PORT ($(java -version 2>&1 | head -n 1))${JAVA_OPTS[*]:+ with ${JAVA_OPTS[*]}}"
 java "${JAVA_OPTS[@]}" -jar "$JAR" --server.port="$PORT" </dev/null >"$LOG" 2>&1 &
 APP_PID=$!
+end_at_exit "$APP_PID"
 
 # status BODY_FILE METHOD PATH [JSON]: prints the HTTP status, body into BODY_FILE
 call() {
@@ -94,20 +62,8 @@ expect() {
 }
 
 # 1. health UP, bounded
-deadline=$((SECONDS + STARTUP_TIMEOUT))
-up=""
-while ((SECONDS < deadline)); do
-	if ! kill -0 "$APP_PID" 2>/dev/null; then
-		break
-	fi
-	code=$(call "$WORK_DIR/health.json" GET /actuator/health)
-	if [[ "$code" == 200 ]] && grep -q '"status":"UP"' "$WORK_DIR/health.json"; then
-		up=yes
-		break
-	fi
-	sleep 0.5
-done
-if [[ -n "$up" ]]; then
+if wait_for_http --status 200 --contains '"status":"UP"' --attempt-time 20 \
+	"$BASE/actuator/health" "$STARTUP_TIMEOUT" "$APP_PID" >/dev/null; then
 	pass "health: /actuator/health is UP after $(($(date +%s) - STARTED)) s"
 else
 	fail "health: /actuator/health not UP within $STARTUP_TIMEOUT s; last lines of $LOG:"
@@ -159,13 +115,10 @@ else
 fi
 
 # 4. the live page in headless Chromium
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+CHROMIUM=$(chromium_command)
 if [[ -z "$CHROMIUM" ]]; then
 	info "chromium not found: installing it with apt-get"
-	if DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -qq >"$WORK_DIR/apt.log" 2>&1 \
-		&& DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium >>"$WORK_DIR/apt.log" 2>&1; then
-		CHROMIUM=$(command -v chromium || true)
-	fi
+	apt_install "$WORK_DIR/apt.log" chromium && CHROMIUM=$(chromium_command)
 fi
 
 # canvases FILE: one line per chart of the loop cards (not the card template), "loop chart points ink changes"
@@ -257,24 +210,10 @@ done
 	|| fail "health: expected DOWN then UP around the stall, saw '${seen:-neither}'"
 
 # 6. SIGTERM: clean exit within the shutdown timeout
-kill -TERM "$APP_PID"
-stop_started=$SECONDS
-while kill -0 "$APP_PID" 2>/dev/null && ((SECONDS - stop_started < SHUTDOWN_TIMEOUT)); do
-	sleep 0.2
-done
-if kill -0 "$APP_PID" 2>/dev/null; then
-	fail "shutdown: still running $SHUTDOWN_TIMEOUT s after SIGTERM"
+if stop_app "$APP_PID" "$SHUTDOWN_TIMEOUT" "$LOG"; then
+	pass "shutdown: $SHUTDOWN"
 else
-	wait "$APP_PID"
-	exit_code=$?
-	took=$((SECONDS - stop_started))
-	APP_PID=""
-	if [[ "$exit_code" == 0 || "$exit_code" == 143 ]] && ! grep -q 'Exception in thread\|ERROR.*shut' "$LOG"; then
-		pass "shutdown: SIGTERM -> exit code $exit_code after ${took} s (within the ${SHUTDOWN_TIMEOUT} s shutdown budget)"
-	else
-		fail "shutdown: exit code $exit_code after ${took} s; last lines of $LOG:"
-		tail -n 20 "$LOG"
-	fi
+	fail "shutdown: $SHUTDOWN"
 fi
 
 echo "== e2e: $FAILURES failure(s) in $(($(date +%s) - STARTED)) s; log: $LOG"

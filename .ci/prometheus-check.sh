@@ -12,62 +12,29 @@
 # draws the dashboard from the collected data into $PROM_CHECK_WORK_DIR/dashboard.png.
 # PROM_CHECK_HOLD waits that many more seconds before drawing (a longer picture).
 # Installs Prometheus with apt-get when promtool or prometheus is missing.
-case "${1:-}" in
-	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-esac
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+show_help_if_asked "$@"
 set -uo pipefail
 
 STARTUP_TIMEOUT=${PROM_CHECK_STARTUP_TIMEOUT:-120}  # seconds for both applications to be UP
 WORK_DIR=${PROM_CHECK_WORK_DIR:-target/prometheus-check}
 HOLD=${PROM_CHECK_HOLD:-0}
 STARTED=$SECONDS
-FAILURES=0
-PIDS=()
+EXIT_GRACE=10 # at the exit, Prometheus and the applications get SIGTERM, and SIGKILL 10 s later
 
-pass() { echo "PASS  $*"; }
-fail() { echo "FAIL  $*"; FAILURES=$((FAILURES + 1)); }
-info() { echo "INFO  $*"; }
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${PIDS[@]}"; do
-		for _ in $(seq 1 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-}
-trap cleanup EXIT
-
-if [[ ! -f pom.xml || ! -d ops ]]; then
-	echo "FAIL  run .ci/prometheus-check.sh from the repository root (no pom.xml and ops/ here: $(pwd))"
-	exit 1
-fi
-jar() { ls "$1"/target/eventloop-*.jar 2>/dev/null | grep -v '\.original$' | head -n 1; }
-SAMPLE_JAR=$(jar sample-app)
-KAFKA_JAR=$(jar kafka-sample)
-if [[ -z "$SAMPLE_JAR" || -z "$KAFKA_JAR" ]]; then
-	echo "FAIL  no sample-app or kafka-sample jar under */target: build them first with ./mvnw verify"
-	echo "      (or ./mvnw -B -pl sample-app,kafka-sample -am package -DskipTests)"
-	exit 1
-fi
+require_repository_root ops
+SAMPLE_JAR=$(module_jar sample-app)
+KAFKA_JAR=$(module_jar kafka-sample)
+[[ -n "$SAMPLE_JAR" && -n "$KAFKA_JAR" ]] || die "no sample-app or kafka-sample jar under */target: build them first" \
+	"with ./mvnw verify (or ./mvnw -B -pl sample-app,kafka-sample -am package -DskipTests)"
 rm -rf "$WORK_DIR"
 mkdir -p "$WORK_DIR"
 
 if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
 	info "prometheus or promtool not found: installing Debian's prometheus with apt-get"
-	DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -qq >"$WORK_DIR/apt.log" 2>&1 \
-		&& DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends prometheus \
-			>>"$WORK_DIR/apt.log" 2>&1
-	if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
-		echo "FAIL  could not install prometheus (see $WORK_DIR/apt.log)"
-		exit 1
-	fi
+	apt_install "$WORK_DIR/apt.log" --no-install-recommends prometheus
+	command -v prometheus >/dev/null && command -v promtool >/dev/null \
+		|| die "could not install prometheus (see $WORK_DIR/apt.log)"
 fi
 info "$(prometheus --version 2>&1 | head -n 1)"
 
@@ -83,44 +50,30 @@ else
 	fail "promtool test rules:"; cat "$WORK_DIR/promtool-test.log"
 fi
 
-# free loopback ports: ones nobody answers on, all different, and below the kernel's
-# ephemeral range (32768 and up by default), from which the embedded broker and every
-# client connection take theirs
+# three different free loopback ports (see pick_free_port in lib.sh)
 PORTS=()
-for _ in $(seq 1 100); do
-	candidate=$((20000 + RANDOM % 12000))
-	if [[ " ${PORTS[*]} " != *" $candidate "* ]] && ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-		PORTS+=("$candidate")
-		((${#PORTS[@]} == 3)) && break
-	fi
+for _ in 1 2 3; do
+	port=$(pick_free_port "${PORTS[@]}") || die "found no free ports"
+	PORTS+=("$port")
 done
-if ((${#PORTS[@]} < 3)); then
-	echo "FAIL  found no free ports"
-	exit 1
-fi
 SAMPLE="127.0.0.1:${PORTS[0]}"
 KAFKA="127.0.0.1:${PORTS[1]}"
 PROM="http://127.0.0.1:${PORTS[2]}"
 
 echo "== prometheus-check: $SAMPLE_JAR on ${PORTS[0]}, $KAFKA_JAR on ${PORTS[1]}, Prometheus on ${PORTS[2]}"
 java -jar "$SAMPLE_JAR" --server.address=127.0.0.1 --server.port="${PORTS[0]}" </dev/null >"$WORK_DIR/sample-app.log" 2>&1 &
-PIDS+=($!)
+SAMPLE_PID=$!
+end_at_exit "$SAMPLE_PID"
 java -jar "$KAFKA_JAR" --server.address=127.0.0.1 --server.port="${PORTS[1]}" --sample.orders=1000 \
 	--sample.steady.rate=2000 --sample.steady.order-work=150us </dev/null >"$WORK_DIR/kafka-sample.log" 2>&1 &
-PIDS+=($!)
+KAFKA_PID=$!
+end_at_exit "$KAFKA_PID"
 
-# both applications UP, bounded
-for app in "sample-app $SAMPLE" "kafka-sample $KAFKA"; do
-	read -r name address <<<"$app"
-	up=""
-	while ((SECONDS - STARTED < STARTUP_TIMEOUT)); do
-		if curl -sf -m 5 "http://$address/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then
-			up=yes
-			break
-		fi
-		sleep 0.5
-	done
-	if [[ -n "$up" ]]; then
+# both applications UP, bounded: within STARTUP_TIMEOUT of the check's start
+for app in "sample-app $SAMPLE $SAMPLE_PID" "kafka-sample $KAFKA $KAFKA_PID"; do
+	read -r name address pid <<<"$app"
+	if wait_for_http --status 200 --contains '"status":"UP"' --attempt-time 5 \
+		"http://$address/actuator/health" "$((STARTUP_TIMEOUT - (SECONDS - STARTED)))" "$pid" >/dev/null; then
 		pass "$name: UP after $((SECONDS - STARTED)) s"
 	else
 		fail "$name: not UP within $STARTUP_TIMEOUT s; last lines of $WORK_DIR/$name.log:"
@@ -134,7 +87,7 @@ sed -e "s#@SAMPLE_TARGET@#$SAMPLE#" -e "s#@KAFKA_TARGET@#$KAFKA#" -e "s#@RULES@#
 	ops/prometheus/prometheus-ci.yml >"$WORK_DIR/prometheus.yml"
 prometheus --config.file="$WORK_DIR/prometheus.yml" --storage.tsdb.path="$WORK_DIR/data" \
 	--web.listen-address="127.0.0.1:${PORTS[2]}" --log.level=warn </dev/null >"$WORK_DIR/prometheus.log" 2>&1 &
-PIDS+=($!)
+end_at_exit $!
 
 # traffic: the sample's load generator, and one stall of ledger-1 (eventloop_stalled = 1)
 curl -sf -m 10 -X POST "http://$SAMPLE/api/demo/load?seconds=600" >/dev/null || fail "sample-app: could not start the load generator"
@@ -176,7 +129,7 @@ python3 ops/tools/promql.py check --prometheus "$PROM" --wait 40 | tee "$WORK_DI
 ((PIPESTATUS[0] == 0)) || FAILURES=$((FAILURES + 1))
 
 # the dashboard drawn from the collected data
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+CHROMIUM=$(chromium_command)
 minutes=$(awk -v s=$((SECONDS - STARTED)) 'BEGIN { printf "%.1f", s / 60 }')
 if python3 ops/tools/promql.py render --prometheus "$PROM" --minutes "$minutes" --out "$WORK_DIR/dashboard.html"; then
 	if [[ -n "$CHROMIUM" ]]; then
