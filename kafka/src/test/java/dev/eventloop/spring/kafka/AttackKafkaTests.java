@@ -303,7 +303,14 @@ class AttackKafkaTests {
 		try (ConfigurableApplicationContext context = run(GroupsApplication.class, "attack-groups")) {
 			GroupsListener listener = context.getBean(GroupsListener.class);
 			Recoveries recoveries = context.getBean(Recoveries.class);
-			await().atMost(WAIT).until(() -> KafkaTestSupport.assigned(context).size() == 3 * PARTITIONS);
+			// group a has two consumers: both must hold a partition, or the second one's
+			// join
+			// would move the failing record's partition mid-retry and start its attempts
+			// over
+			// on the new owner
+			await().atMost(WAIT)
+				.until(() -> KafkaTestSupport.assigned(context).size() == 3 * PARTITIONS
+						&& KafkaTestSupport.everyConsumerAssigned(context));
 			KafkaTestSupport.produce(broker, "attack-groups", records, KEYS);
 
 			await().atMost(WAIT).until(() -> recoveries.records.size() >= 2);

@@ -27,6 +27,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
@@ -165,6 +166,29 @@ final class KafkaTestSupport {
 			}
 		}
 		return assigned;
+	}
+
+	/**
+	 * Whether every consumer of every listener container (each of a concurrent
+	 * container's) holds a partition: no member is still to join its group. Until then a
+	 * container can hold all its partitions with one consumer, and the next member's join
+	 * moves some of them mid-test.
+	 */
+	static boolean everyConsumerAssigned(ConfigurableApplicationContext context) {
+		List<MessageListenerContainer> consumers = new ArrayList<>();
+		for (MessageListenerContainer container : context.getBean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainers()) {
+			if (container instanceof ConcurrentMessageListenerContainer<?, ?> concurrent) {
+				consumers.addAll(concurrent.getContainers());
+			}
+			else {
+				consumers.add(container);
+			}
+		}
+		return consumers.stream().allMatch((consumer) -> {
+			Collection<TopicPartition> partitions = consumer.getAssignedPartitions();
+			return partitions != null && !partitions.isEmpty();
+		});
 	}
 
 	/**
