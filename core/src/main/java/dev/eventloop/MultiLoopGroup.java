@@ -51,7 +51,7 @@ final class MultiLoopGroup implements EventLoopGroup {
 	 * Warn about a group with many more loops than the machine has processors: each loop
 	 * is a platform thread, and loops beyond the processor count add context switches and
 	 * memory, not throughput. A group with more loops than processors, but not many more,
-	 * gets a note at {@code INFO} that one loop per processor is usually fastest.
+	 * gets a note at {@code INFO} that short tasks want at most one loop per processor.
 	 * @return whether a warning was logged
 	 */
 	static boolean warnIfOversized(String name, int threads, int processors) {
@@ -61,8 +61,9 @@ final class MultiLoopGroup implements EventLoopGroup {
 		if (threads <= OVERSIZED_PER_PROCESSOR * processors) {
 			logger.log(Level.INFO,
 					"Event loop group '" + name + "' has " + threads + " loops on a machine with " + processors
-							+ " processors. For short tasks one loop per processor is usually fastest: a loop "
-							+ "waiting for a core holds up every task queued on it (docs/benchmarks.md, the ledger).");
+							+ " processors. For short tasks use at most one loop per processor, fewer when the callers "
+							+ "keep processors busy too: a loop waiting for a core holds up every task queued on it "
+							+ "(docs/configuration.md, eventloop.loops.<name>.threads).");
 			return false;
 		}
 		logger.log(Level.WARNING,

@@ -57,15 +57,16 @@ interface Ledger extends AutoCloseable {
 	/**
 	 * Create the ledger for an implementation name.
 	 * @param implementation {@code eventloop} (accounts confined to four loops, as in the
-	 * sample), {@code eventloop-per-core} (one loop per processor),
-	 * {@code eventloop-adaptive} (four loops with {@code IdleStrategy.ADAPTIVE}),
-	 * {@code eventloop-per-core-adaptive} and {@code eventloop-per-core-spin} (one loop
-	 * per processor with {@code IdleStrategy.ADAPTIVE} or
-	 * {@code IdleStrategy.SPIN_THEN_PARK}), {@code locks} (a fixed pool of four threads
-	 * and a lock per account), {@code virtual-threads} (a virtual thread per operation,
-	 * locks as for {@code locks}; Java 21 and later) or {@code spring-async} (Spring
-	 * {@code @Async} methods on a four-thread {@code ThreadPoolTaskExecutor}, locks as
-	 * for {@code locks})
+	 * sample), {@code eventloop-per-core} (one loop per processor), {@code eventloop-one}
+	 * (every account on one loop), {@code eventloop-adaptive} (four loops with
+	 * {@code IdleStrategy.ADAPTIVE}), {@code eventloop-per-core-adaptive} and
+	 * {@code eventloop-per-core-spin} (one loop per processor with
+	 * {@code IdleStrategy.ADAPTIVE} or {@code IdleStrategy.SPIN_THEN_PARK}),
+	 * {@code locks} (a fixed pool of four threads and a lock per account),
+	 * {@code virtual-threads} (a virtual thread per operation, locks as for
+	 * {@code locks}; Java 21 and later) or {@code spring-async} (Spring {@code @Async}
+	 * methods on a four-thread {@code ThreadPoolTaskExecutor}, locks as for
+	 * {@code locks})
 	 * @param accounts the number of accounts
 	 * @return a started ledger
 	 */
@@ -79,11 +80,12 @@ interface Ledger extends AutoCloseable {
 				new LoopLedger(accounts, Runtime.getRuntime().availableProcessors(), IdleStrategy.ADAPTIVE);
 			case "eventloop-per-core-spin" ->
 				new LoopLedger(accounts, Runtime.getRuntime().availableProcessors(), IdleStrategy.SPIN_THEN_PARK);
+			case "eventloop-one" -> new LoopLedger(accounts, 1, IdleStrategy.PARK);
 			case "locks" -> LockLedger.onPool(accounts);
 			case "virtual-threads" -> LockLedger.onVirtualThreads(accounts);
 			case "spring-async" -> new SpringAsyncLedger(accounts);
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-per-core, eventloop-adaptive, eventloop-per-core-adaptive, "
+					+ "': use eventloop, eventloop-per-core, eventloop-one, eventloop-adaptive, eventloop-per-core-adaptive, "
 					+ "eventloop-per-core-spin, locks, virtual-threads or spring-async");
 		};
 	}

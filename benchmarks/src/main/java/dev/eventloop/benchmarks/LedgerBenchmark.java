@@ -1,11 +1,15 @@
 package dev.eventloop.benchmarks;
 
+import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.eventloop.EventLoop;
+import dev.eventloop.EventLoopGroup;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,6 +32,12 @@ import org.openjdk.jmh.annotations.Threads;
  * included, time waiting for a free place in the window not). After the trial, the sum of
  * all balances must equal the opening balances plus the deposits minus the withdrawals
  * that went through.
+ * <p>
+ * {@code operations} sends from the two benchmark threads, which park when their window
+ * is full and are woken by the completions; {@code operationsFromLoops} sends the same
+ * mix from two client event loops (one per benchmark thread, which only waits for its
+ * loop to finish the invocation), as a WebFlux handler or a Kafka listener on a loop
+ * would: a completion that happens on another thread is handed to the client's loop.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -62,9 +72,15 @@ public class LedgerBenchmark extends BenchmarkBase {
 
 	private final LongAdder failures = new LongAdder();
 
+	// the client loops of operationsFromLoops (parked, unused, in operations)
+	private @Nullable EventLoopGroup clientLoops;
+
+	private final AtomicInteger clientsSeen = new AtomicInteger();
+
 	@Setup
 	public void start() {
 		this.ledger = Ledger.create(this.implementation, this.accounts);
+		this.clientLoops = EventLoopGroup.builder("bench-client").threads(2).daemon(true).build();
 	}
 
 	@TearDown
@@ -83,6 +99,10 @@ public class LedgerBenchmark extends BenchmarkBase {
 		}
 		finally {
 			ledger.close();
+			EventLoopGroup clientLoops = this.clientLoops;
+			if (clientLoops != null) {
+				clientLoops.shutdownGracefully(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+			}
 		}
 	}
 
@@ -96,27 +116,52 @@ public class LedgerBenchmark extends BenchmarkBase {
 		}
 		for (int i = 0; i < OPERATIONS; i++) {
 			client.window.acquireUninterruptibly();
-			int kind = client.random.nextInt(100);
-			int account = client.random.nextInt(this.accounts);
-			long amount = 1 + client.random.nextInt(100);
-			long start = System.nanoTime();
-			if (kind < 40) {
-				complete(ledger.deposit(account, amount), client, start, amount);
-			}
-			else if (kind < 70) {
-				complete(ledger.withdraw(account, amount), client, start, -amount);
-			}
-			else {
-				int to = (account + 1 + client.random.nextInt(this.accounts - 1)) % this.accounts;
-				complete(ledger.transfer(account, to, amount), client, start, 0);
-			}
+			send(ledger, client, client.release);
 		}
 		// wait for the whole window to come back
 		client.window.acquireUninterruptibly(WINDOW);
 		client.window.release(WINDOW);
 	}
 
-	private void complete(CompletableFuture<Boolean> operation, Client client, long start, long netDeposit) {
+	@Benchmark
+	@Threads(2)
+	@OperationsPerInvocation(OPERATIONS)
+	public void operationsFromLoops(Client client) throws Exception {
+		Ledger ledger = this.ledger;
+		EventLoopGroup clientLoops = this.clientLoops;
+		if (ledger == null || clientLoops == null) {
+			throw new IllegalStateException("Benchmark not set up");
+		}
+		EventLoop loop = client.loop;
+		if (loop == null) {
+			loop = clientLoops.loops().get(this.clientsSeen.getAndIncrement() % clientLoops.loops().size());
+			client.loop = loop;
+		}
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		loop.execute(new LoopClient(ledger, client, loop, done));
+		done.get(1, TimeUnit.MINUTES);
+	}
+
+	private void send(Ledger ledger, Client client, Runnable whenDone) {
+		int kind = client.random.nextInt(100);
+		int account = client.random.nextInt(this.accounts);
+		long amount = 1 + client.random.nextInt(100);
+		long start = System.nanoTime();
+		CompletableFuture<Boolean> operation;
+		long netDeposit;
+		if (kind < 40) {
+			operation = ledger.deposit(account, amount);
+			netDeposit = amount;
+		}
+		else if (kind < 70) {
+			operation = ledger.withdraw(account, amount);
+			netDeposit = -amount;
+		}
+		else {
+			int to = (account + 1 + client.random.nextInt(this.accounts - 1)) % this.accounts;
+			operation = ledger.transfer(account, to, amount);
+			netDeposit = 0;
+		}
 		operation.whenComplete((done, failure) -> {
 			LatencyProfiler.record(System.nanoTime() - start);
 			if (failure != null) {
@@ -125,7 +170,7 @@ public class LedgerBenchmark extends BenchmarkBase {
 			else if (done) {
 				this.netDeposits.add(netDeposit);
 			}
-			client.window.release();
+			whenDone.run();
 		});
 	}
 
@@ -138,8 +183,64 @@ public class LedgerBenchmark extends BenchmarkBase {
 		// released by whichever thread completes an operation
 		final Semaphore window = new Semaphore(WINDOW);
 
-		// client thread only
+		final Runnable release = this.window::release;
+
+		// client thread only (in operationsFromLoops, its client loop's)
 		final SplittableRandom random = new SplittableRandom();
+
+		// operationsFromLoops: the client loop of this thread, chosen at its first call
+		@Nullable EventLoop loop;
+
+	}
+
+	/**
+	 * One invocation of {@code operationsFromLoops}: {@value #OPERATIONS} operations sent
+	 * from a client loop, at most {@value #WINDOW} in flight. Its counters are confined
+	 * to that loop: a completion on another thread comes back through the loop's queue.
+	 */
+	private final class LoopClient implements Runnable {
+
+		private final Ledger ledger;
+
+		private final Client client;
+
+		private final EventLoop loop;
+
+		private final CompletableFuture<Void> done;
+
+		// owned by the client loop
+		private int sent;
+
+		private int completed;
+
+		LoopClient(Ledger ledger, Client client, EventLoop loop, CompletableFuture<Void> done) {
+			this.ledger = ledger;
+			this.client = client;
+			this.loop = loop;
+			this.done = done;
+		}
+
+		@Override
+		public void run() {
+			while (this.sent - this.completed < WINDOW && this.sent < OPERATIONS) {
+				this.sent++;
+				send(this.ledger, this.client, this::completedOne);
+			}
+		}
+
+		private void completedOne() {
+			if (!this.loop.inLoop()) {
+				this.loop.execute(this::completedOne);
+				return;
+			}
+			this.completed++;
+			if (this.completed == OPERATIONS) {
+				this.done.complete(null);
+			}
+			else {
+				run();
+			}
+		}
 
 	}
 
