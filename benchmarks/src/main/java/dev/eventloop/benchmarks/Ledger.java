@@ -58,7 +58,9 @@ interface Ledger extends AutoCloseable {
 	 * Create the ledger for an implementation name.
 	 * @param implementation {@code eventloop} (accounts confined to four loops, as in the
 	 * sample), {@code eventloop-per-core} (one loop per processor), {@code eventloop-one}
-	 * (every account on one loop), {@code eventloop-adaptive} (four loops with
+	 * (every account on one loop), {@code eventloop-one-adaptive} and
+	 * {@code eventloop-one-spin} (the same with {@code IdleStrategy.ADAPTIVE} or
+	 * {@code IdleStrategy.SPIN_THEN_PARK}), {@code eventloop-adaptive} (four loops with
 	 * {@code IdleStrategy.ADAPTIVE}), {@code eventloop-per-core-adaptive} and
 	 * {@code eventloop-per-core-spin} (one loop per processor with
 	 * {@code IdleStrategy.ADAPTIVE} or {@code IdleStrategy.SPIN_THEN_PARK}),
@@ -81,11 +83,14 @@ interface Ledger extends AutoCloseable {
 			case "eventloop-per-core-spin" ->
 				new LoopLedger(accounts, Runtime.getRuntime().availableProcessors(), IdleStrategy.SPIN_THEN_PARK);
 			case "eventloop-one" -> new LoopLedger(accounts, 1, IdleStrategy.PARK);
+			case "eventloop-one-adaptive" -> new LoopLedger(accounts, 1, IdleStrategy.ADAPTIVE);
+			case "eventloop-one-spin" -> new LoopLedger(accounts, 1, IdleStrategy.SPIN_THEN_PARK);
 			case "locks" -> LockLedger.onPool(accounts);
 			case "virtual-threads" -> LockLedger.onVirtualThreads(accounts);
 			case "spring-async" -> new SpringAsyncLedger(accounts);
 			default -> throw new IllegalArgumentException("Unknown implementation '" + implementation
-					+ "': use eventloop, eventloop-per-core, eventloop-one, eventloop-adaptive, eventloop-per-core-adaptive, "
+					+ "': use eventloop, eventloop-per-core, eventloop-one, eventloop-one-adaptive, eventloop-one-spin, "
+					+ "eventloop-adaptive, eventloop-per-core-adaptive, "
 					+ "eventloop-per-core-spin, locks, virtual-threads or spring-async");
 		};
 	}
