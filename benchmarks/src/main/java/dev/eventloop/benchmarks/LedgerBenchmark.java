@@ -5,7 +5,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.eventloop.EventLoop;
@@ -22,6 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * The sample application's ledger workload: two client threads, each keeping up to
@@ -74,8 +74,6 @@ public class LedgerBenchmark extends BenchmarkBase {
 
 	// the client loops of operationsFromLoops (parked, unused, in operations)
 	private @Nullable EventLoopGroup clientLoops;
-
-	private final AtomicInteger clientsSeen = new AtomicInteger();
 
 	@Setup
 	public void start() {
@@ -134,8 +132,7 @@ public class LedgerBenchmark extends BenchmarkBase {
 		}
 		EventLoop loop = client.loop;
 		if (loop == null) {
-			loop = clientLoops.loops().get(this.clientsSeen.getAndIncrement() % clientLoops.loops().size());
-			client.loop = loop;
+			throw new IllegalStateException("Client not set up");
 		}
 		CompletableFuture<Void> done = new CompletableFuture<>();
 		loop.execute(new LoopClient(ledger, client, loop, done));
@@ -188,8 +185,16 @@ public class LedgerBenchmark extends BenchmarkBase {
 		// client thread only (in operationsFromLoops, its client loop's)
 		final SplittableRandom random = new SplittableRandom();
 
-		// operationsFromLoops: the client loop of this thread, chosen at its first call
+		// operationsFromLoops: the client loop of this thread
 		@Nullable EventLoop loop;
+
+		@Setup
+		public void chooseLoop(LedgerBenchmark benchmark, ThreadParams thread) {
+			EventLoopGroup clientLoops = benchmark.clientLoops;
+			if (clientLoops != null) {
+				this.loop = clientLoops.loops().get(thread.getThreadIndex() % clientLoops.size());
+			}
+		}
 
 	}
 
@@ -208,10 +213,16 @@ public class LedgerBenchmark extends BenchmarkBase {
 
 		private final CompletableFuture<Void> done;
 
+		private final Runnable completion = this::completedOne;
+
 		// owned by the client loop
 		private int sent;
 
 		private int completed;
+
+		// whether run() is sending: a completion inside it (an operation completed at
+		// once) lets the sending loop take the freed place instead of nesting another
+		private boolean sending;
 
 		LoopClient(Ledger ledger, Client client, EventLoop loop, CompletableFuture<Void> done) {
 			this.ledger = ledger;
@@ -222,15 +233,24 @@ public class LedgerBenchmark extends BenchmarkBase {
 
 		@Override
 		public void run() {
-			while (this.sent - this.completed < WINDOW && this.sent < OPERATIONS) {
-				this.sent++;
-				send(this.ledger, this.client, this::completedOne);
+			if (this.sending) {
+				return;
+			}
+			this.sending = true;
+			try {
+				while (this.sent - this.completed < WINDOW && this.sent < OPERATIONS) {
+					this.sent++;
+					send(this.ledger, this.client, this.completion);
+				}
+			}
+			finally {
+				this.sending = false;
 			}
 		}
 
 		private void completedOne() {
 			if (!this.loop.inLoop()) {
-				this.loop.execute(this::completedOne);
+				this.loop.execute(this.completion);
 				return;
 			}
 			this.completed++;

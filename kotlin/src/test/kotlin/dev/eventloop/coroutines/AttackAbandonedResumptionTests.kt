@@ -16,7 +16,6 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import org.assertj.core.api.Assertions.assertThat
@@ -42,7 +41,7 @@ class AttackAbandonedResumptionTests {
 
 	@Test
 	fun `an abandoned resumption runs the coroutine's finally off the loop, and its parent sees the cancellation`(): Unit =
-		bounded {
+		bounded(20_000) {
 			val loop = track(EventLoop.builder("abandoned-finally").build())
 			val dispatcher = loop.asCoroutineDispatcher()
 			val resumeMe = CompletableDeferred<Unit>()
@@ -62,7 +61,7 @@ class AttackAbandonedResumptionTests {
 				}
 			}
 			assertThat(suspended.await(5, TimeUnit.SECONDS)).isTrue()
-			val held = hold(loop)
+			val held = loop.hold()
 			resumeMe.complete(Unit) // queued behind the task that holds the loop
 			val terminated = loop.shutdownGracefully(Duration.ZERO)
 			held.countDown()
@@ -81,7 +80,7 @@ class AttackAbandonedResumptionTests {
 
 	@Test
 	fun `coroutines on a group's dispatchers whose resumptions are abandoned are all cancelled, each with its own loop's name`(): Unit =
-		bounded {
+		bounded(20_000) {
 			val group = EventLoopGroup.builder("abandoning-group").threads(3).build()
 			try {
 				val keys = (0 until 30).toList()
@@ -95,7 +94,7 @@ class AttackAbandonedResumptionTests {
 					}
 				}
 				assertThat(started.await(5, TimeUnit.SECONDS)).isTrue()
-				val holds = group.loops().map { hold(it) }
+				val holds = group.loops().map { it.hold() }
 				gates.forEach { it.complete(Unit) }
 				val terminated = group.shutdownGracefully(Duration.ZERO)
 				holds.forEach { it.countDown() }
@@ -115,10 +114,10 @@ class AttackAbandonedResumptionTests {
 
 	@Test
 	fun `withContext into a loop that terminates with the hop queued throws the loop's reason back on the caller's loop`(): Unit =
-		bounded {
+		bounded(20_000) {
 			val home = track(EventLoop.builder("home").build())
 			val target = track(EventLoop.builder("target").build())
-			val held = hold(target)
+			val held = target.hold()
 			val hopping = CountDownLatch(1)
 			val outcome = scope.async(home.asCoroutineDispatcher()) {
 				val failure = runCatching {
@@ -147,28 +146,12 @@ class AttackAbandonedResumptionTests {
 		return loop
 	}
 
-	/** Hold the loop in one task, started, until the returned latch is released. */
-	private fun hold(loop: EventLoop): CountDownLatch {
-		val started = CountDownLatch(1)
-		val release = CountDownLatch(1)
-		loop.execute {
-			started.countDown()
-			release.await(10, TimeUnit.SECONDS)
-		}
-		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue()
-		return release
-	}
-
 	private suspend fun awaitQueued(loop: EventLoop) {
 		withTimeout(5_000) {
 			while (loop.stats().tasks().submitted() < 2) {
 				kotlinx.coroutines.delay(1)
 			}
 		}
-	}
-
-	private fun bounded(body: suspend CoroutineScope.() -> Unit) {
-		runBlocking { withTimeout(20_000) { body() } }
 	}
 
 }

@@ -204,13 +204,7 @@ class EventLoopDispatcherTests {
 	fun `a resumption still queued when the loop's shutdown budget runs out is cancelled with the loop's reason`(): Unit =
 		bounded {
 			val busy = EventLoop.builder("abandoning").build()
-			val started = CountDownLatch(1)
-			val release = CountDownLatch(1)
-			busy.execute {
-				started.countDown()
-				release.await(10, TimeUnit.SECONDS)
-			}
-			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue()
+			val release = busy.hold()
 			// started from this thread: queued on the loop, behind the task that holds it (in
 			// the test's scope: a coroutine that is never resumed must fail the test, not hang it)
 			val queued = scope.async(busy.asCoroutineDispatcher()) { "never" }
@@ -299,8 +293,4 @@ class EventLoopDispatcherTests {
 	private fun currentLoop(): String = EventLoop.current().map { it.name() }.orElse("none")
 
 	/** Run a test body with a bound on its real-time waits. */
-	private fun bounded(body: suspend kotlinx.coroutines.CoroutineScope.() -> Unit) {
-		runBlocking { withTimeout(10_000) { body() } }
-	}
-
 }

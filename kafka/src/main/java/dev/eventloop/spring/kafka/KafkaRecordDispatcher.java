@@ -231,9 +231,9 @@ public final class KafkaRecordDispatcher implements DisposableBean {
 		return CompletableFuture.completedFuture(null);
 	}
 
-	// an admitted record enters its key's lane (under its session's lock): whether to
-	// start
+	// an admitted record enters its key's lane, under its session's lock: start it?
 	private boolean enterKeyLane(RecordWork work) {
+		assert Thread.holdsLock(work.session());
 		Object laneKey = work.laneKey();
 		if (laneKey == null || this.keyLanes.enter(laneKey, work)) {
 			return true;

@@ -2,7 +2,6 @@ package dev.eventloop.spring.kafka;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,9 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.event.ConsumerStartingEvent;
-import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,11 +52,7 @@ class AdmissionKeyOrderTests {
 
 	@BeforeEach
 	void registerConsumerThread() {
-		ContainerProperties properties = new ContainerProperties(PARTITION.topic());
-		properties.setGroupId("ledger");
-		this.container = new KafkaMessageListenerContainer<>(new DefaultKafkaConsumerFactory<>(Map.of()), properties);
-		// this test's thread plays the consumer thread
-		this.dispatcher.consumerEvent(new ConsumerStartingEvent(this.container, this.container));
+		this.container = KafkaTestSupport.playConsumerThread(this.dispatcher, PARTITION.topic(), "ledger");
 		this.dispatcher.consumerPolling(new MockConsumer<String, String>("earliest") {
 
 			// a loop letting go of the last held record wakes the consumer up to resume

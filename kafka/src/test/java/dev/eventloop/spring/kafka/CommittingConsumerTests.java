@@ -34,11 +34,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.event.ConsumerStartingEvent;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.KafkaMessageListenerContainer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -93,12 +88,7 @@ class CommittingConsumerTests {
 
 	@BeforeEach
 	void setUp() {
-		ContainerProperties properties = new ContainerProperties(TRACKED.topic());
-		properties.setGroupId(GROUP);
-		// this test's thread plays the consumer thread of a container of the group
-		KafkaMessageListenerContainer<String, String> container = new KafkaMessageListenerContainer<>(
-				new DefaultKafkaConsumerFactory<>(Map.of()), properties);
-		this.dispatcher.consumerEvent(new ConsumerStartingEvent(container, container));
+		KafkaTestSupport.playConsumerThread(this.dispatcher, TRACKED.topic(), GROUP);
 		this.mock = new MockConsumer<>("earliest") {
 
 			@Override

@@ -27,7 +27,11 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.event.ConsumerStartingEvent;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
@@ -166,6 +170,22 @@ final class KafkaTestSupport {
 			}
 		}
 		return assigned;
+	}
+
+	/**
+	 * Make the calling thread, as the dispatcher sees it, the consumer thread of a new
+	 * (never started) listener container of the group for the topic: for tests that drive
+	 * the dispatcher without a broker. The test then hands the dispatcher its consumer
+	 * with {@code consumerPolling}.
+	 */
+	static KafkaMessageListenerContainer<String, String> playConsumerThread(KafkaRecordDispatcher dispatcher,
+			String topic, String group) {
+		ContainerProperties properties = new ContainerProperties(topic);
+		properties.setGroupId(group);
+		KafkaMessageListenerContainer<String, String> container = new KafkaMessageListenerContainer<>(
+				new DefaultKafkaConsumerFactory<>(Map.of()), properties);
+		dispatcher.consumerEvent(new ConsumerStartingEvent(container, container));
+		return container;
 	}
 
 	/**
