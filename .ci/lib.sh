@@ -96,6 +96,9 @@ end_at_exit() {
 # each to exit; then SIGKILL to the ones left, and reaps them
 end_processes() {
 	local pid deadline
+	# a subshell (a background job signalled before it has started its program) inherits
+	# this trap: the processes are the main script's to end, not its
+	[[ "$BASHPID" == "$$" ]] || return 0
 	if ((EXIT_GRACE > 0)); then
 		for pid in "${PIDS_TO_END[@]}"; do
 			kill -TERM "$pid" 2>/dev/null

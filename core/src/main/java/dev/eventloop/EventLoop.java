@@ -121,9 +121,10 @@ public final class EventLoop implements EventLoopGroup, Executor {
 	}
 
 	/**
-	 * Return the loop that runs on the given thread, if any.
+	 * Return the loop that runs (or, once it has terminated, ran) on the given thread, if
+	 * any.
 	 * @param thread the thread
-	 * @return its loop, or empty when the thread runs no event loop
+	 * @return its loop, or empty when the thread is no event loop's
 	 */
 	public static Optional<EventLoop> ofThread(Thread thread) {
 		return Optional.ofNullable((thread instanceof LoopThread loopThread) ? loopThread.loop : null);

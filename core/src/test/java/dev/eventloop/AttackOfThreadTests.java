@@ -105,13 +105,4 @@ class AttackOfThreadTests {
 		assertThat(loop.state()).isEqualTo(LoopState.TERMINATED);
 	}
 
-	@Test
-	void aNullThreadHasNoLoop() {
-		// not documented (the package is @NullMarked: null is outside the contract); what
-		// it does: empty, as isEventLoopThread(null) is false, no NullPointerException
-		Thread none = null;
-		assertThat(EventLoop.ofThread(none)).isEmpty();
-		assertThat(EventLoop.isEventLoopThread(none)).isFalse();
-	}
-
 }

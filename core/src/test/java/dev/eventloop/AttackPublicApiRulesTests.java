@@ -41,7 +41,8 @@ class AttackPublicApiRulesTests {
 				PROBE + ".typeArgument()", PROBE + ".array([L" + PROBE + "$Hidden;)",
 				PROBE + ".arrayInATypeArgument(java.util.function.Supplier)", PROBE + ".wildcard(java.util.List)",
 				PROBE + ".lowerBoundedWildcard(java.util.List)", PROBE + ".typeParameter(" + PROBE + "$Hidden)",
-				PROBE + ".throwsHidden()", PROBE + ".publicTypeOfAPrivateType()");
+				PROBE + ".throwsHidden()", PROBE + ".publicTypeOfAPrivateType()", PROBE + ".protectedMember()",
+				"dev.eventloop.apiprobe.HiddenBase.inherited()");
 		assertThat(result.getFailureReport().getDetails()).filteredOn((detail) -> detail.contains(".throwsHidden()"))
 			.singleElement()
 			.asString()

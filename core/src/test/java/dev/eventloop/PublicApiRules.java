@@ -9,6 +9,8 @@ import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.JavaType;
+import com.tngtech.archunit.core.domain.JavaTypeVariable;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -43,14 +45,27 @@ public final class PublicApiRules {
 	}
 
 	/**
-	 * Public methods and constructors of types that code outside the package can see.
+	 * Methods and constructors that code outside the package can call: the public members
+	 * of types it can see, the public members those types inherit from types it cannot
+	 * see (a package-private builder base, say), and the protected members of types it
+	 * can see and extend.
 	 * @return the predicate
 	 */
 	static DescribedPredicate<JavaCodeUnit> arePartOfThePublicApi() {
-		return DescribedPredicate.describe("are public members of public types",
-				(codeUnit) -> codeUnit.getModifiers().contains(JavaModifier.PUBLIC)
-						&& isVisibleOutsideItsPackage(codeUnit.getOwner())
-						&& !codeUnit.getModifiers().contains(JavaModifier.SYNTHETIC));
+		return DescribedPredicate
+			.describe("are public members of public types, or protected members of extensible ones", (codeUnit) -> {
+				Set<JavaModifier> modifiers = codeUnit.getModifiers();
+				JavaClass owner = codeUnit.getOwner();
+				if (modifiers.contains(JavaModifier.SYNTHETIC)) {
+					return false;
+				}
+				if (modifiers.contains(JavaModifier.PUBLIC)) {
+					return isVisibleOutsideItsPackage(owner)
+							|| owner.getAllSubclasses().stream().anyMatch(PublicApiRules::isVisibleOutsideItsPackage);
+				}
+				return modifiers.contains(JavaModifier.PROTECTED) && isVisibleOutsideItsPackage(owner)
+						&& !owner.getModifiers().contains(JavaModifier.FINAL);
+			});
 	}
 
 	static boolean isVisibleOutsideItsPackage(JavaClass type) {
@@ -70,8 +85,8 @@ public final class PublicApiRules {
 
 			@Override
 			public void check(JavaCodeUnit codeUnit, ConditionEvents events) {
-				Set<JavaClass> involved = new LinkedHashSet<>(codeUnit.getReturnType().getAllInvolvedRawTypes());
-				codeUnit.getParameterTypes().forEach((type) -> involved.addAll(type.getAllInvolvedRawTypes()));
+				Set<JavaClass> involved = new LinkedHashSet<>(involvedTypes(codeUnit.getReturnType(), codeUnit));
+				codeUnit.getParameterTypes().forEach((type) -> involved.addAll(involvedTypes(type, codeUnit)));
 				codeUnit.getExceptionTypes().forEach((type) -> involved.addAll(type.getAllInvolvedRawTypes()));
 				Set<String> hidden = involved.stream()
 					.map((type) -> type.isArray() ? type.getBaseComponentType() : type)
@@ -86,6 +101,20 @@ public final class PublicApiRules {
 			}
 
 		};
+	}
+
+	/**
+	 * The raw types a signature's type names. The self type of a hidden base ({@code B
+	 * extends LoopBuilder<B>}, as a public builder inherits it) names nothing: at the
+	 * caller it is the public subclass.
+	 */
+	private static Set<JavaClass> involvedTypes(JavaType type, JavaCodeUnit codeUnit) {
+		JavaClass owner = codeUnit.getOwner();
+		if (type instanceof JavaTypeVariable<?> variable && !isVisibleOutsideItsPackage(owner)
+				&& variable.toErasure().equals(owner)) {
+			return Set.of();
+		}
+		return type.getAllInvolvedRawTypes();
 	}
 
 	/**

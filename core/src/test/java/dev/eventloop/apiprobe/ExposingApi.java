@@ -42,6 +42,10 @@ public class ExposingApi {
 		return new PrivateNested.Inner();
 	}
 
+	protected Hidden protectedMember() {
+		return new Hidden();
+	}
+
 	public List<String> onlyPublicTypes(Supplier<String[]> strings) throws IllegalStateException {
 		return List.of(strings.get());
 	}

@@ -303,11 +303,9 @@ class AttackKafkaTests {
 		try (ConfigurableApplicationContext context = run(GroupsApplication.class, "attack-groups")) {
 			GroupsListener listener = context.getBean(GroupsListener.class);
 			Recoveries recoveries = context.getBean(Recoveries.class);
-			// group a has two consumers: both must hold a partition, or the second one's
-			// join
-			// would move the failing record's partition mid-retry and start its attempts
-			// over
-			// on the new owner
+			// group a has two consumers: both must hold a partition, or the second
+			// one's join would move the failing record's partition mid-retry and
+			// start its attempts over on the new owner
 			await().atMost(WAIT)
 				.until(() -> KafkaTestSupport.assigned(context).size() == 3 * PARTITIONS
 						&& KafkaTestSupport.everyConsumerAssigned(context));

@@ -192,13 +192,18 @@ final class KafkaTestSupport {
 	 * Whether every consumer of every listener container (each of a concurrent
 	 * container's) holds a partition: no member is still to join its group. Until then a
 	 * container can hold all its partitions with one consumer, and the next member's join
-	 * moves some of them mid-test.
+	 * moves some of them mid-test. A concurrent container that runs no consumer (not
+	 * started, or stopped) does not count as assigned; one with more consumers than
+	 * partitions never is, so a test must not wait on it then.
 	 */
 	static boolean everyConsumerAssigned(ConfigurableApplicationContext context) {
 		List<MessageListenerContainer> consumers = new ArrayList<>();
 		for (MessageListenerContainer container : context.getBean(KafkaListenerEndpointRegistry.class)
 			.getListenerContainers()) {
 			if (container instanceof ConcurrentMessageListenerContainer<?, ?> concurrent) {
+				if (concurrent.getContainers().isEmpty()) {
+					return false;
+				}
 				consumers.addAll(concurrent.getContainers());
 			}
 			else {
