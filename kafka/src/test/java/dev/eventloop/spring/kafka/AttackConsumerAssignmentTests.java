@@ -35,6 +35,7 @@ import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryC
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -211,9 +212,12 @@ class AttackConsumerAssignmentTests {
 		}).collect(Collectors.toList());
 	}
 
+	/**
+	 * Holds the first poll of the {@code test.held-consumer}-th consumer the factory
+	 * creates ({@link HeldJoin}), so that the test decides when it joins its group.
+	 */
 	@Configuration(proxyBeanMethods = false)
-	@EnableAutoConfiguration
-	static class AssignmentApplication {
+	static class HeldJoinConfiguration {
 
 		@Bean
 		HeldJoin heldJoin(@Value("${test.held-consumer:0}") int heldConsumer) {
@@ -224,6 +228,13 @@ class AttackConsumerAssignmentTests {
 		DefaultKafkaConsumerFactoryCustomizer holdJoin(HeldJoin held) {
 			return (factory) -> factory.addPostProcessor(held::wrap);
 		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@Import(HeldJoinConfiguration.class)
+	static class AssignmentApplication {
 
 		@Bean
 		IdleListener idleListener() {
@@ -234,17 +245,8 @@ class AttackConsumerAssignmentTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
+	@Import(HeldJoinConfiguration.class)
 	static class RetryApplication {
-
-		@Bean
-		HeldJoin heldJoin(@Value("${test.held-consumer:0}") int heldConsumer) {
-			return new HeldJoin(heldConsumer);
-		}
-
-		@Bean
-		DefaultKafkaConsumerFactoryCustomizer holdJoin(HeldJoin held) {
-			return (factory) -> factory.addPostProcessor(held::wrap);
-		}
 
 		@Bean
 		Attempts attempts() {
